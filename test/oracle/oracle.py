@@ -126,6 +126,8 @@ def python_args(m, name, raw):
     """Map a TS argument list onto Python's: extra arguments are dropped (JS ignores
     them), trailing undefined ones are not given, and an undefined one before a given
     one takes its default (or ends the list where the parameter is required)."""
+    if not isinstance(raw, list):
+        raise CaseError(f"`args` of {name} is not an array")
     arity, defaults = METHODS[name]
     args = [decode(a) for a in raw[:arity]]
     while args and args[-1] is UNDEF:
@@ -236,6 +238,8 @@ class Child:
             return f.read()
 
     def run_op(self, op):
+        if not isinstance(op, dict):
+            raise CaseError(f"an op is an object, not {op!r}")
         name = op.get("op")
         if name in ("fileWrite", "fileTruncate", "fileRead"):
             try:
@@ -285,8 +289,11 @@ def run_case(case):
     path = None
     initial = case.get("file")
     if initial is not None:
+        content = decode(initial)
+        if not isinstance(content, bytes):
+            raise CaseError("`file` is {\"hex\": ...} or null")
         fd, path = tempfile.mkstemp(prefix="wasm-mmap-oracle-")
-        os.write(fd, decode(initial))
+        os.write(fd, content)
         os.close(fd)
     try:
         records, status = fork_and_collect(case, path)
