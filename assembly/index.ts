@@ -1,0 +1,11 @@
+// The core's ABI: numbers in, numbers out (docs/ABI.md). Nothing but re-exports.
+export {
+  mapCheck as map_check, mapOpen as map_open, mapClose as map_close, mapData as map_data,
+  mapLength as map_length, mapAccess as map_access, mapWritable as map_writable,
+  mapSetLimit as map_set_limit, openCount as open_count, scratch,
+  read, readByte as read_byte, readline, write, writeByte as write_byte, seek, tell, find,
+  getItem as get_item, setItem as set_item, getSlice as get_slice, setSlice as set_slice, move,
+  flush, madvise, resizePrepare as resize_prepare, resizeAbort as resize_abort,
+  resizeCommit as resize_commit, OUT as out,
+} from './mmap';
+export { setAddressBias as set_address_bias, freePages as free_pages } from './region';

@@ -1,0 +1,119 @@
+// Byte-string search over linear memory: the engine under find(), rfind() and readline().
+// The SIMD versions (a first/last-byte filter with a candidate check; a plain byte scan for
+// one-byte needles) are used when the module is built with SIMD; the scalar versions are the
+// reference, built into the scalar module and tested against the same exhaustive model.
+
+/** Whether `n` bytes at `a` equal those at `b`. Precondition: both ranges are inside memory. */
+@inline function bytesEqual(a: usize, b: usize, n: usize): bool {
+  while (n >= 8) {
+    if (load<u64>(a) != load<u64>(b)) return false;
+    a += 8; b += 8; n -= 8;
+  }
+  while (n > 0) {
+    if (load<u8>(a) != load<u8>(b)) return false;
+    a++; b++; n--;
+  }
+  return true;
+}
+
+/** Lowest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
+function findScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize, from: usize): isize {
+  if (needleLen > hayLen) return -1;
+  const first = load<u8>(needle);
+  const last = hayLen - needleLen;
+  for (let i = from; i <= last; i++) {
+    if (load<u8>(hay + i) == first && bytesEqual(hay + i + 1, needle + 1, needleLen - 1)) return <isize>i;
+  }
+  return -1;
+}
+
+/** Highest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
+function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize, below: usize): isize {
+  if (needleLen > hayLen) return -1;
+  const first = load<u8>(needle);
+  let i = min(hayLen - needleLen + 1, below);
+  while (i > 0) {
+    i--;
+    if (load<u8>(hay + i) == first && bytesEqual(hay + i + 1, needle + 1, needleLen - 1)) return <isize>i;
+  }
+  return -1;
+}
+
+/** Lowest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
+export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): isize {
+  if (ASC_FEATURE_SIMD) {
+    if (needleLen > hayLen) return -1;
+    const last = hayLen - needleLen; // the last candidate position
+    let i: usize = 0;
+    if (needleLen == 1) {
+      const f = i8x16.splat(load<i8>(needle));
+      while (i + 64 <= hayLen) {
+        const m0 = i8x16.bitmask(i8x16.eq(v128.load(hay + i), f));
+        const m1 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 16), f));
+        const m2 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 32), f));
+        const m3 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 48), f));
+        const m = <u64>m0 | (<u64>m1 << 16) | (<u64>m2 << 32) | (<u64>m3 << 48);
+        if (m != 0) return <isize>(i + <usize>ctz(m));
+        i += 64;
+      }
+      while (i + 16 <= hayLen) {
+        const m = i8x16.bitmask(i8x16.eq(v128.load(hay + i), f));
+        if (m != 0) return <isize>(i + <usize>ctz(m));
+        i += 16;
+      }
+    } else {
+      const f = i8x16.splat(load<i8>(needle));
+      const l = i8x16.splat(load<i8>(needle + needleLen - 1));
+      const tail = needleLen - 1;
+      // Each block tests 16 candidate positions i..i+15, reading up to i + 15 + tail <= hayLen - 1.
+      while (i + 32 <= last + 1) {
+        const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
+        const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
+        let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+        while (m != 0) {
+          const j = i + <usize>ctz(m);
+          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <isize>j;
+          m &= m - 1;
+        }
+        i += 32;
+      }
+      while (i + 16 <= last + 1) {
+        let m = <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l)));
+        while (m != 0) {
+          const j = i + <usize>ctz(m);
+          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <isize>j;
+          m &= m - 1;
+        }
+        i += 16;
+      }
+    }
+    return findScalar(hay, hayLen, needle, needleLen, i);
+  } else {
+    return findScalar(hay, hayLen, needle, needleLen, 0);
+  }
+}
+
+/** Highest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
+export function rfindBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): isize {
+  if (ASC_FEATURE_SIMD) {
+    if (needleLen > hayLen) return -1;
+    // Candidates are 0..end-1; blocks of 16 are tested from the top down.
+    let end: usize = hayLen - needleLen + 1;
+    const f = i8x16.splat(load<i8>(needle));
+    const l = i8x16.splat(load<i8>(needle + needleLen - 1));
+    const tail = needleLen - 1;
+    while (end >= 16) {
+      const i = end - 16;
+      let m = <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l)));
+      while (m != 0) {
+        const j = 31 - clz(m);
+        if (bytesEqual(hay + i + j + 1, needle + 1, needleLen > 1 ? needleLen - 2 : 0)) return <isize>(i + j);
+        m &= ~(1 << j);
+      }
+      end = i;
+    }
+    return rfindScalar(hay, hayLen, needle, needleLen, end);
+  } else {
+    return rfindScalar(hay, hayLen, needle, needleLen, <usize>-1);
+  }
+}

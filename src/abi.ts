@@ -1,0 +1,175 @@
+// The ABI layer: loads the core, instantiates it, keeps views of its memory current, moves bytes
+// across the boundary and turns the core's error codes into Python's exceptions. Users never see
+// anything from here; src/mmap.ts is the only caller.
+import { readFileSync } from 'node:fs';
+import { BufferError, IndexError, OSError, OverflowError, ValueError } from './errors.js';
+
+/** The core's exports (docs/ABI.md). Positions and sizes are f64 integers; NaN means "not given". */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  out: WebAssembly.Global;
+  map_check(length: number, offset: number, flags: number, prot: number, access: number, fileSize: number): number;
+  map_open(length: number, offset: number, flags: number, prot: number, access: number, kind: number): number;
+  map_close(handle: number, zeroed: number): number;
+  map_data(handle: number): number;
+  map_length(handle: number): number;
+  map_access(handle: number): number;
+  map_writable(handle: number): number;
+  map_set_limit(handle: number, limit: number): number;
+  open_count(): number;
+  scratch(length: number): number;
+  read(handle: number, n: number): number;
+  read_byte(handle: number): number;
+  readline(handle: number): number;
+  write(handle: number, source: number, length: number): number;
+  write_byte(handle: number, byte: number): number;
+  seek(handle: number, dist: number, whence: number): number;
+  tell(handle: number): number;
+  find(handle: number, needle: number, length: number, start: number, end: number, reverse: number): number;
+  get_item(handle: number, index: number): number;
+  set_item(handle: number, index: number, value: number): number;
+  get_slice(handle: number, start: number, stop: number, step: number): number;
+  set_slice(handle: number, start: number, stop: number, step: number, source: number, length: number): number;
+  move(handle: number, dest: number, src: number, count: number): number;
+  flush(handle: number, offset: number, size: number): number;
+  madvise(handle: number, option: number, start: number, length: number): number;
+  resize_prepare(handle: number, newSize: number): number;
+  resize_abort(handle: number): number;
+  resize_commit(handle: number, newSize: number): number;
+  set_address_bias(bias: number): void;
+  free_pages(): number;
+}
+
+/** `kind` bits of map_open. */
+export const KIND_FILE = 1;
+export const KIND_EXTERNAL = 2;
+/** madvise results. */
+export const ADVICE_ZEROED = 1;
+export const ADVICE_RELOAD = 2;
+
+// Error codes of assembly/errors.ts, each with its Python class and CPython 3.11's message.
+export const E_CLOSED = 2;
+export const E_STEP_ZERO = 15;
+export const E_OS = 1000;
+export const EINVAL = 22;
+const ERRORS: Record<number, [new (message: string) => Error, string]> = {
+  2: [ValueError, 'mmap closed or invalid'],
+  3: [ValueError, 'read byte out of range'],
+  4: [ValueError, 'write byte out of range'],
+  5: [ValueError, 'data out of range'],
+  6: [ValueError, 'seek out of range'],
+  7: [ValueError, 'unknown seek type'],
+  8: [ValueError, 'source, destination, or count out of range'],
+  9: [ValueError, 'flush values out of range'],
+  10: [ValueError, 'new size out of range'],
+  11: [ValueError, 'madvise start out of bounds'],
+  12: [ValueError, 'madvise length invalid'],
+  13: [OverflowError, 'madvise length too large'],
+  14: [ValueError, 'mmap item value must be in range(0, 256)'],
+  15: [ValueError, 'slice step cannot be zero'],
+  16: [ValueError, "mmap can't specify both access and flags, prot."],
+  17: [ValueError, 'mmap invalid access parameter.'],
+  18: [ValueError, 'cannot mmap an empty file'],
+  19: [ValueError, 'mmap offset is greater than file size'],
+  20: [ValueError, 'mmap length is greater than file size'],
+  21: [OverflowError, 'memory mapped length must be positive'],
+  22: [OverflowError, 'memory mapped offset must be positive'],
+  23: [TypeError, "mmap can't modify a readonly memory map."],
+  24: [TypeError, "mmap can't resize a readonly or copy-on-write memory map."],
+  25: [IndexError, 'mmap index out of range'],
+  26: [IndexError, 'mmap slice assignment is wrong size'],
+  27: [TypeError, 'mmap item value must be an int'],
+  28: [TypeError, "cannot fit 'int' into an index-sized integer"],
+  29: [BufferError, 'wasm-mmap: the host passed a buffer outside the core memory (a bug)'],
+};
+
+/** The exception for a core error code (the negated value a core call returned). */
+export function coreError(code: number): Error {
+  if (code >= E_OS) return new OSError(code - E_OS);
+  const known = ERRORS[code];
+  if (known === undefined) return new Error(`wasm-mmap: unknown core error ${code} (a bug)`);
+  return new known[0](known[1]);
+}
+
+/** Throws the exception for a core result when it is an error code (any negative value but -1). */
+export function check(result: number): number {
+  if (result < -1) throw coreError(-result);
+  return result;
+}
+
+const wasm = new WebAssembly.Module(readFileSync(new URL('../build/core.wasm', import.meta.url)));
+
+/** One instance of the core: one linear memory holding many maps. */
+export class Core {
+  readonly x: CoreExports;
+  private bytes: Uint8Array;
+  private outValues: Float64Array;
+  private readonly outAddress: number;
+
+  constructor() {
+    this.x = new WebAssembly.Instance(wasm, {}).exports as unknown as CoreExports;
+    this.outAddress = this.x.out.value as number;
+    this.bytes = new Uint8Array(this.x.memory.buffer);
+    this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
+  }
+
+  /** The memory's bytes; a new view whenever the memory has grown (growth detaches the old one). */
+  view(): Uint8Array {
+    if (this.bytes.buffer !== this.x.memory.buffer) {
+      this.bytes = new Uint8Array(this.x.memory.buffer);
+      this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
+    }
+    return this.bytes;
+  }
+
+  /** Value `i` of the core's out record, written by the last call. */
+  out(i: number): number {
+    this.view();
+    return this.outValues[i];
+  }
+
+  /** A copy of `count` bytes at `address`, as CPython returns `bytes`. */
+  copyOut(address: number, count: number): Uint8Array {
+    return this.view().slice(address, address + count);
+  }
+
+  /** Copies `data` into the scratch area; returns its address. */
+  copyIn(data: Uint8Array): number {
+    const address = this.x.scratch(data.length);
+    if (address === 0) throw new OSError(12);
+    this.view().set(data, address);
+    return address;
+  }
+}
+
+const cores: Core[] = [];
+const E_ENOMEM = E_OS + 12;
+
+/**
+ * Opens a map in a core with room, adding a core when every one is full: one core holds up to
+ * 65,536 maps in one 4 GiB memory, and a process can hold thousands of cores.
+ * @param open Calls map_open on the given core; returns its result.
+ * @param setup Prepares a new core before its first map (e.g. the native helper's address bias).
+ */
+export function openInSomeCore(open: (core: Core) => number, setup: (core: Core) => void): [Core, number] {
+  for (let i = cores.length - 1; i >= 0; i--) {
+    const result = open(cores[i]);
+    if (result !== -E_ENOMEM) return [cores[i], check(result)];
+  }
+  const core = newCore(setup);
+  const result = check(open(core));
+  cores.push(core);
+  return [core, result];
+}
+
+/** Some core, for calls that touch no map (the constructor's checks). */
+export function anyCore(setup: (core: Core) => void): Core {
+  if (cores.length === 0) cores.push(newCore(setup));
+  return cores[0];
+}
+
+function newCore(setup: (core: Core) => void): Core {
+  const core = new Core();
+  setup(core);
+  return core;
+}

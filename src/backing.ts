@@ -1,0 +1,244 @@
+// Where a map's bytes come from and go to. The core does the semantics over its region; a
+// backing fills the region, publishes it to the file, follows resize() and madvise() on the
+// file's side, and releases the region when the map closes.
+//   anonymous: zero pages of the core's memory, nothing else.
+//   copy:      the file's bytes are read into the region; flush()/close() write a shared writable
+//              map's bytes back (pwrite), never past the file's current end.
+//   native:    the helper maps the file's pages over the region (MAP_FIXED), so the core works
+//              on the page cache itself; flush() is msync, madvise() is the real one.
+import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+import { ADVICE_RELOAD, Core, EINVAL, check } from './abi.js';
+import { OSError } from './errors.js';
+import type { NativeHelper } from './native.js';
+import { PAGESIZE } from './constants.js';
+
+export type BackingName = 'native' | 'copy' | 'anonymous';
+
+/** Rounds up to whole pages. */
+const pageCeil = (n: number) => Math.ceil(n / PAGESIZE) * PAGESIZE;
+
+/** Runs an fs call, turning Node's system error into Python's OSError. */
+export function os<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw OSError.from(error);
+  }
+}
+
+/** One open map: the core that holds it, its handle, and the file behind it if any. */
+export abstract class Backing {
+  abstract readonly name: BackingName;
+
+  constructor(
+    readonly core: Core,
+    readonly handle: number,
+    /** The map's own duplicate of the caller's fd, or -1. */
+    readonly fd: number,
+    readonly offset: number,
+  ) {}
+
+  /** The region's address (re-read: resize may move it). */
+  protected data(): number { return this.core.x.map_data(this.handle); }
+
+  /** Fills a new map's region. */
+  abstract attach(length: number): void;
+
+  /** flush(): makes [offset, offset + size) of the map reach the file. */
+  abstract publish(offset: number, size: number): void;
+
+  /** madvise() after the core's checks; `effect` is what the core says happens to the bytes. */
+  abstract advise(option: number, start: number, length: number, effect: number): void;
+
+  /**
+   * resize() after CPython's checks: the core's resize_prepare succeeded, reserving `spare`
+   * (a new region's address, or 0 when the map grows or shrinks in place).
+   */
+  abstract resize(newSize: number, spare: number): void;
+
+  /** Releases the map; returns whether its region already reads as zeros. */
+  abstract detach(): boolean;
+
+  /** resize(0): Linux's mremap refuses it (EINVAL) after CPython truncated the file to `offset`. */
+  resizeToZero(): never {
+    if (this.fd !== -1) {
+      os(() => ftruncateSync(this.fd, this.offset));
+      // The map now lies wholly past the end of the file, where CPython dies on a touch.
+      this.core.x.map_set_limit(this.handle, 0);
+    }
+    throw new OSError(EINVAL);
+  }
+
+  /** Closes the map's own fd. */
+  protected closeFd(): void {
+    if (this.fd !== -1) closeSync(this.fd);
+  }
+}
+
+/** Zero-filled memory of the core. */
+export class AnonymousBacking extends Backing {
+  readonly name = 'anonymous';
+  constructor(core: Core, handle: number, fd: number, offset: number, private readonly native?: NativeHelper) {
+    super(core, handle, fd, offset);
+  }
+  attach(): void {}
+  publish(): void {}
+  advise(): void {}
+  resize(newSize: number): void {
+    check(this.core.x.resize_commit(this.handle, newSize));
+  }
+  detach(): boolean {
+    this.closeFd();
+    return zeroRegion(this.core, this.handle, this.native);
+  }
+}
+
+/**
+ * Puts fresh zero pages over a big region through the helper (cheaper than filling it, and it
+ * gives the memory back); returns false when the core must fill it itself.
+ */
+function zeroRegion(core: Core, handle: number, native?: NativeHelper): boolean {
+  const data = core.x.map_data(handle);
+  const capacity = core.out(0);
+  if (native === undefined || capacity < 1 << 16) return false;
+  native.unmap(core.x.memory.buffer, data, capacity);
+  return true;
+}
+
+/** The file's bytes copied into the region, written back by flush() and close(). */
+export class CopyBacking extends Backing {
+  readonly name = 'copy';
+
+  constructor(core: Core, handle: number, fd: number, offset: number,
+    /** Whether flush() and close() write back: a shared map that can be written. */
+    private readonly writesBack: boolean,
+    private readonly native?: NativeHelper) {
+    super(core, handle, fd, offset);
+  }
+
+  attach(length: number): void {
+    this.readFile(0, length);
+  }
+
+  /** Reads the file's bytes for map range [from, to) into the region (zeros stay past the file's end). */
+  private readFile(from: number, to: number): void {
+    const data = this.data();
+    const view = this.core.view();
+    let done = from;
+    while (done < to) {
+      const chunk = Math.min(to - done, 1 << 30);
+      const n = os(() => readSync(this.fd, view, data + done, chunk, this.offset + done));
+      if (n === 0) break;
+      done += n;
+    }
+  }
+
+  publish(offset: number, size: number): void {
+    if (!this.writesBack || size === 0) return;
+    // Never past the file's current end: a real mapping cannot extend the file either.
+    const fileSize = os(() => fstatSync(this.fd)).size;
+    const end = Math.min(offset + size, fileSize - this.offset);
+    if (end <= offset) return;
+    const data = this.data();
+    const view = this.core.view();
+    let done = offset;
+    while (done < end) {
+      const chunk = Math.min(end - done, 1 << 30);
+      done += os(() => writeSync(this.fd, view, data + done, chunk, this.offset + done));
+    }
+  }
+
+  advise(option: number, start: number, length: number, effect: number): void {
+    if (effect === ADVICE_RELOAD) this.readFile(start, start + length);
+  }
+
+  resize(newSize: number): void {
+    const old = this.core.x.map_length(this.handle);
+    try {
+      os(() => ftruncateSync(this.fd, this.offset + newSize));
+    } catch (error) {
+      this.core.x.resize_abort(this.handle);
+      throw error;
+    }
+    check(this.core.x.resize_commit(this.handle, newSize));
+    if (newSize > old) this.readFile(old, newSize);
+  }
+
+  detach(): boolean {
+    try {
+      this.publish(0, this.core.x.map_length(this.handle));
+    } finally {
+      this.closeFd();
+    }
+    return zeroRegion(this.core, this.handle, this.native);
+  }
+}
+
+/** The file's pages mapped by the OS over the region. */
+export class NativeBacking extends Backing {
+  readonly name = 'native';
+
+  constructor(core: Core, handle: number, fd: number, offset: number,
+    private readonly native: NativeHelper,
+    private readonly writable: boolean,
+    private readonly shared: boolean) {
+    super(core, handle, fd, offset);
+  }
+
+  private get buffer(): ArrayBuffer { return this.core.x.memory.buffer; }
+
+  attach(length: number): void {
+    this.mapFile(this.data(), 0, length);
+  }
+
+  /** Maps file range [offset + from, offset + to) at map position `from` of the region at `data`. */
+  private mapFile(data: number, from: number, to: number): void {
+    if (to <= from) return;
+    os(() => this.native.map(this.buffer, data + from, to - from, this.fd, this.offset + from, this.writable, this.shared));
+  }
+
+  publish(offset: number, size: number): void {
+    os(() => this.native.msync(this.buffer, this.data() + offset, size));
+  }
+
+  advise(option: number, start: number, length: number): void {
+    os(() => this.native.madvise(this.buffer, this.data() + start, length, option));
+  }
+
+  resize(newSize: number, spare: number): void {
+    const x = this.core.x;
+    const old = x.map_length(this.handle);
+    const data = x.map_data(this.handle);
+    const capacity = this.core.out(0);
+    if (newSize < old) {
+      // Zero pages over the whole pages past the new end first, so that no page past the file's
+      // end stays mapped for a moment (a touch there is SIGBUS).
+      const keep = pageCeil(newSize);
+      if (keep < capacity) this.native.unmap(this.buffer, data + keep, capacity - keep);
+      os(() => ftruncateSync(this.fd, this.offset + newSize));
+      check(x.resize_commit(this.handle, newSize));
+      return;
+    }
+    try {
+      os(() => ftruncateSync(this.fd, this.offset + newSize));
+    } catch (error) {
+      x.resize_abort(this.handle);
+      throw error;
+    }
+    if (spare !== 0) {
+      this.mapFile(spare, 0, newSize);
+      this.native.unmap(this.buffer, data, capacity);
+    } else {
+      this.mapFile(data, pageCeil(old), newSize);
+    }
+    check(x.resize_commit(this.handle, newSize));
+  }
+
+  detach(): boolean {
+    const data = this.data();
+    const capacity = this.core.out(0);
+    this.native.unmap(this.buffer, data, capacity);
+    this.closeFd();
+    return true;
+  }
+}

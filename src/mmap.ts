@@ -1,0 +1,524 @@
+// The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
+// order: closed, then its arguments (here), then the rest in the core; a failed call changes
+// nothing. The bytes live in a core's memory, filled and published by a backing.
+import { closeSync, fstatSync, openSync, readFileSync, type Stats } from "node:fs";
+import { Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FILE, anyCore, check, coreError, openInSomeCore } from './abi.js';
+import {
+  toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
+} from './args.js';
+import { AnonymousBacking, Backing, BackingName, CopyBacking, NativeBacking, os } from './backing.js';
+import {
+  ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED,
+  PROT_READ, PROT_WRITE,
+} from './constants.js';
+import { OSError, IndexError } from './errors.js';
+import { baseIsStable, native, nativeError } from './native.js';
+
+/** Options of the constructor, as Python's keyword arguments (API.md, Construction). */
+export interface MMapOptions {
+  /** `MAP_SHARED` (default) or `MAP_PRIVATE`, possibly with other `MAP_*` bits. */
+  flags?: number;
+  /** `PROT_READ | PROT_WRITE` by default. */
+  prot?: number;
+  /** `ACCESS_DEFAULT` (default), `ACCESS_READ`, `ACCESS_WRITE` or `ACCESS_COPY`. */
+  access?: number;
+  /** Where the map starts in the file: a multiple of `ALLOCATIONGRANULARITY`; 0 by default. */
+  offset?: number;
+  /** `'auto'` (default: native where the helper serves, else copy), `'native'` or `'copy'`. */
+  backing?: 'auto' | 'native' | 'copy';
+}
+
+const O_ACCMODE = 3;
+const O_RDONLY = 0;
+const O_RDWR = 2;
+const ENOTSUP = 95;
+const EBADF = 9;
+const EACCES = 13;
+const ENODEV = 19;
+
+/** Whether a core's memory may hold native mappings (its base never moves); decided once per core. */
+const nativeSafe = new WeakMap<Core, boolean>();
+function nativeUsable(core: Core): boolean {
+  let safe = nativeSafe.get(core);
+  if (safe === undefined) {
+    safe = native !== undefined && baseIsStable(core.x.memory);
+    nativeSafe.set(core, safe);
+  }
+  return safe;
+}
+
+function setupCore(core: Core): void {
+  if (nativeUsable(core)) core.x.set_address_bias(native!.address(core.x.memory.buffer) % (1 << 21));
+}
+
+/** A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode. */
+function duplicate(fd: number): [fd: number, mode: number] {
+  if (native !== undefined) {
+    const copy = os(() => native!.dup(fd));
+    return [copy, native.fdAccessMode(copy)];
+  }
+  // Without the helper: reopen the same file through /proc, with the same access mode.
+  let mode: number;
+  try {
+    const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))![1];
+    mode = parseInt(flags, 8) & O_ACCMODE;
+  } catch {
+    throw new OSError(EBADF);
+  }
+  return [os(() => openSync(`/proc/self/fd/${fd}`, mode)), mode];
+}
+
+/** What the environment asks `'auto'` to be (WASM_MMAP_BACKING), if anything. */
+function autoBacking(): 'native' | 'copy' | undefined {
+  const wanted = process.env.WASM_MMAP_BACKING;
+  return wanted === 'native' || wanted === 'copy' ? wanted : undefined;
+}
+
+/** Releases a map's resources: called by close(), [Symbol.dispose]() and, last, the finalizer. */
+function release(state: { backing?: Backing }): void {
+  const backing = state.backing;
+  if (backing === undefined) return;
+  state.backing = undefined;
+  let zeroed = false;
+  try {
+    zeroed = backing.detach();
+  } finally {
+    backing.core.x.map_close(backing.handle, zeroed ? 1 : 0);
+  }
+}
+
+const finalizer = new FinalizationRegistry<{ backing?: Backing }>((state) => {
+  try {
+    release(state);
+  } catch {
+    // Nobody can be told at collection time; close() reports the same failure.
+  }
+});
+
+/**
+ * A memory-mapped file or anonymous memory, with the behaviour of CPython 3.11's `mmap.mmap`.
+ * @example
+ * const fd = fs.openSync('data.bin', 'r+');
+ * using m = new MMap(fd, 0);
+ * m.find('needle');
+ */
+export class MMap {
+  /** Whether the native helper loaded; where it did not, {@link MMap.nativeError} says why. */
+  static readonly nativeAvailable: boolean = native !== undefined;
+  /** Why the native helper is unavailable, with possible solutions; `undefined` when it loaded. */
+  static readonly nativeError: string | undefined = nativeError;
+
+  readonly #state: { backing?: Backing } = {};
+  readonly #offset: number;
+  readonly #name: BackingName;
+
+  /**
+   * Maps `length` bytes of the file open as `fileno` (0 = the whole file from `offset`), or
+   * anonymous memory when `fileno` is -1. Checks as CPython's constructor does, in its order.
+   * @param fileno A file descriptor (from `fs.openSync`), or -1 for an anonymous map.
+   * @param length The map's length in bytes; 0 maps the file from `offset` to its end.
+   * @param options `flags`, `prot`, `access`, `offset` as in Python, and the `backing`.
+   * @throws {OverflowError} for a negative length or offset.
+   * @throws {ValueError} for a bad access, or sizes beyond the file's end.
+   * @throws {OSError} as Linux's mmap(2) fails (EBADF, EINVAL, EACCES, ENOMEM…).
+   * @example const m = new MMap(-1, 4096);
+   */
+  constructor(fileno: number, length: number, options: MMapOptions = {}) {
+    const fd = toInt(fileno);
+    const len = toSsize(length);
+    const o = options ?? {};
+    const flags = o.flags === undefined ? MAP_SHARED : toInt(o.flags);
+    const prot = o.prot === undefined ? PROT_READ | PROT_WRITE : toInt(o.prot);
+    const access = o.access === undefined ? ACCESS_DEFAULT : toInt(o.access);
+    const offset = o.offset === undefined ? 0 : toLong(o.offset);
+    const wanted = o.backing === undefined ? 'auto' : o.backing;
+    if (wanted !== 'auto' && wanted !== 'native' && wanted !== 'copy') {
+      throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(wanted)}`);
+    }
+
+    let stat: Stats | undefined;
+    if (fd !== -1) {
+      try { stat = fstatSync(fd); } catch { stat = undefined; }
+    }
+    // The checks CPython makes before it calls mmap(2): pure, so any core can make them.
+    const checker = anyCore(setupCore);
+    const resolved = check(checker.x.map_check(len, offset, flags, prot, access, stat?.isFile() ? stat.size : -1));
+    const stored = checker.out(0);
+    const shared = stored === ACCESS_COPY ? false : access !== ACCESS_DEFAULT || (flags & 3) !== MAP_PRIVATE;
+    const writable = stored !== ACCESS_READ;
+    const devZero = stat !== undefined && stat.isCharacterDevice() && stat.rdev === 0x105;
+    const anonymous = fd === -1 || (flags & MAP_ANONYMOUS) !== 0 || devZero;
+
+    let ownFd = -1;
+    let mode = O_RDWR;
+    if (fd !== -1) [ownFd, mode] = duplicate(fd);
+    let core: Core | undefined;
+    let handle = -1;
+    try {
+      const choice = anonymous ? 'anonymous' : wanted === 'auto' ? autoBacking() ?? (native ? 'native' : 'copy') : wanted;
+      const kind = (anonymous ? 0 : KIND_FILE) | (choice === 'native' ? KIND_EXTERNAL : 0);
+      [core, handle] = openInSomeCore((c) => c.x.map_open(resolved, offset, flags, prot, access, kind), setupCore);
+      // What mmap(2) checks of the file, after its EINVAL checks.
+      if (!anonymous) {
+        if (mode !== O_RDONLY && mode !== O_RDWR) throw new OSError(EACCES);
+        if (shared && writable && mode !== O_RDWR) throw new OSError(EACCES);
+        if (!stat!.isFile()) throw new OSError(ENODEV);
+      }
+      if (choice === 'native' && !nativeUsable(core)) {
+        throw new OSError(ENOTSUP, `Operation not supported: the native backing is unavailable here (${
+          native === undefined ? nativeError : "this process's WebAssembly memory can move"})`);
+      }
+      this.#name = choice;
+      const backing = choice === 'anonymous'
+        ? new AnonymousBacking(core, handle, ownFd, offset, nativeUsable(core) ? native : undefined)
+        : choice === 'native'
+          ? new NativeBacking(core, handle, ownFd, offset, native!, writable, shared)
+          : new CopyBacking(core, handle, ownFd, offset, shared && writable, nativeUsable(core) ? native : undefined);
+      backing.attach(resolved);
+      this.#state.backing = backing;
+    } catch (error) {
+      if (core !== undefined && handle >= 0) core.x.map_close(handle, 0);
+      if (ownFd !== -1) closeSync(ownFd);
+      throw error;
+    }
+    this.#offset = offset;
+    finalizer.register(this, this.#state, this.#state);
+  }
+
+  /** The open map's backing, or ValueError('mmap closed or invalid'). */
+  #open(): Backing {
+    const backing = this.#state.backing;
+    if (backing === undefined) throw coreError(E_CLOSED);
+    return backing;
+  }
+
+  /** Which backing holds the bytes: `'native'`, `'copy'` or `'anonymous'`. */
+  get backing(): BackingName {
+    return this.#name;
+  }
+
+  /**
+   * Whether the map is closed (Python's `closed`).
+   * @returns `true` after {@link MMap.close}.
+   */
+  get closed(): boolean {
+    return this.#state.backing === undefined;
+  }
+
+  /**
+   * The map's length in bytes (Python's `len(m)`).
+   * @throws {ValueError} when the map is closed.
+   */
+  get length(): number {
+    const b = this.#open();
+    return b.core.x.map_length(b.handle);
+  }
+
+  /**
+   * Closes the map: publishes a shared copy-backed map's bytes, unmaps, closes its fd. Idempotent.
+   * @example m.close();
+   */
+  close(): void {
+    finalizer.unregister(this.#state);
+    release(this.#state);
+  }
+
+  /** Closes the map (`using m = new MMap(…)`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Finds `sub` in `[start, end)`, as Python's `find`: start defaults to the cursor.
+   * @param sub The bytes to find (a string is encoded as UTF-8).
+   * @param start Where to start (negative counts from the end); the cursor by default.
+   * @param end Where to stop (negative counts from the end); the map's end by default.
+   * @returns The lowest index where `sub` starts, or -1.
+   * @example m.find('needle', 0);
+   */
+  find(sub: Uint8Array | ArrayBufferView | ArrayBuffer | string, start?: number, end?: number): number {
+    return this.#find(sub, start, end, 0);
+  }
+
+  /**
+   * Finds the last `sub` in `[start, end)`, as Python's `rfind`.
+   * @param sub The bytes to find.
+   * @param start Where to start; the cursor by default.
+   * @param end Where to stop; the map's end by default.
+   * @returns The highest index where `sub` starts, or -1.
+   * @example m.rfind('\n');
+   */
+  rfind(sub: Uint8Array | ArrayBufferView | ArrayBuffer | string, start?: number, end?: number): number {
+    return this.#find(sub, start, end, 1);
+  }
+
+  #find(sub: unknown, start: unknown, end: unknown, reverse: number): number {
+    const b = this.#open();
+    const needle = toBytes(sub);
+    const from = toOptionalSsize(start);
+    const to = toOptionalSsize(end);
+    const address = b.core.copyIn(needle);
+    return check(b.core.x.find(b.handle, address, needle.length, from, to, reverse));
+  }
+
+  /**
+   * Makes the map's bytes reach the file (msync; the copy backing writes them back).
+   * @param offset Where to start, page-aligned; 0 by default.
+   * @param size How many bytes; the map's length by default (even with an offset, as CPython).
+   * @throws {ValueError} `flush values out of range`; {OSError} EINVAL for an unaligned offset.
+   * @example m.flush();
+   */
+  flush(offset?: number, size?: number): void {
+    const b = this.#open();
+    const off = toOptionalSsize(offset);
+    const n = toOptionalSsize(size);
+    if (check(b.core.x.flush(b.handle, off, n)) === 1) b.publish(b.core.out(0), b.core.out(1));
+  }
+
+  /**
+   * Gives the kernel advice about a range (Python's `madvise`), with Linux's `MADV_*` values.
+   * @param option A `MADV_*` constant.
+   * @param start Where the range starts, page-aligned; 0 by default.
+   * @param length The range's length; to the map's end by default (clamped to it).
+   * @throws {ValueError} for a start out of bounds or a negative length; {OSError} EINVAL.
+   * @example m.madvise(MADV_SEQUENTIAL);
+   */
+  madvise(option: number, start?: number, length?: number): void {
+    const b = this.#open();
+    const advice = toInt(option);
+    const s = toOptionalSsize(start);
+    const n = toOptionalSsize(length);
+    const effect = check(b.core.x.madvise(b.handle, advice, s, n));
+    b.advise(advice, b.core.out(0), b.core.out(1), effect);
+  }
+
+  /**
+   * Copies `count` bytes from `src` to `dest` (overlap allowed), as Python's `move`.
+   * @param dest Where to copy to.
+   * @param src Where to copy from.
+   * @param count How many bytes.
+   * @throws {ValueError} `source, destination, or count out of range`.
+   * @example m.move(0, 10, 5);
+   */
+  move(dest: number, src: number, count: number): void {
+    const b = this.#open();
+    const d = toSsize(dest);
+    const s = toSsize(src);
+    const c = toSsize(count);
+    check(b.core.x.move(b.handle, d, s, c));
+  }
+
+  /**
+   * Reads up to `n` bytes from the cursor and moves it past them.
+   * @param n How many bytes; `undefined`, `null` or negative reads to the end.
+   * @returns A copy of the bytes (empty at the end).
+   * @example m.read(16);
+   */
+  read(n?: number | null): Uint8Array {
+    const b = this.#open();
+    const count = check(b.core.x.read(b.handle, toOptionalCount(n)));
+    return b.core.copyOut(b.core.out(0), count);
+  }
+
+  /**
+   * Reads the byte at the cursor and moves it by one (Python's `read_byte`).
+   * @returns The byte, 0–255.
+   * @throws {ValueError} `read byte out of range` at the end.
+   * @example m.readByte();
+   */
+  readByte(): number {
+    const b = this.#open();
+    return check(b.core.x.read_byte(b.handle));
+  }
+
+  /**
+   * Reads from the cursor to the next newline (included) or the end.
+   * @returns A copy of the line's bytes (empty at the end).
+   * @example m.readline();
+   */
+  readline(): Uint8Array {
+    const b = this.#open();
+    const count = check(b.core.x.readline(b.handle));
+    return b.core.copyOut(b.core.out(0), count);
+  }
+
+  /**
+   * Changes the map's length, and the file's (ftruncate), as Python's `resize`.
+   * @param newsize The new length in bytes.
+   * @throws {TypeError} for a read-only or copy-on-write map; {ValueError} `new size out of range`;
+   * {OSError} EINVAL for 0 (Linux's mremap), ENOMEM beyond what one core memory holds.
+   * @example m.resize(8192);
+   */
+  resize(newsize: number): void {
+    const b = this.#open();
+    const n = toSsize(newsize);
+    const result = b.core.x.resize_prepare(b.handle, n);
+    if (result === -(E_OS + EINVAL) && n === 0) b.resizeToZero();
+    check(result);
+    b.resize(n, b.core.out(0));
+  }
+
+  /**
+   * Moves the cursor, as Python's `seek`.
+   * @param pos The distance.
+   * @param whence 0 from the start (default), 1 from the cursor, 2 from the end.
+   * @returns The new position (as Python 3.13).
+   * @throws {ValueError} `seek out of range` or `unknown seek type`.
+   * @example m.seek(-1, 2);
+   */
+  seek(pos: number, whence: number = 0): number {
+    const b = this.#open();
+    const dist = toSsize(pos);
+    const how = toInt(whence);
+    return check(b.core.x.seek(b.handle, dist, how));
+  }
+
+  /**
+   * Always `true` (as Python 3.13); works on a closed map too.
+   * @returns `true`.
+   * @example m.seekable();
+   */
+  seekable(): boolean {
+    return true;
+  }
+
+  /**
+   * The size of the file behind the map (Python's `size()`: fstat, not the map's length).
+   * @returns The file's size in bytes.
+   * @throws {OSError} EBADF for an anonymous map, as CPython 3.11.
+   * @example m.size();
+   */
+  size(): number {
+    const b = this.#open();
+    if (b.fd === -1) throw new OSError(EBADF);
+    return os(() => fstatSync(b.fd)).size;
+  }
+
+  /**
+   * The cursor's position.
+   * @returns The position (it may exceed the length after a shrinking resize).
+   * @example m.tell();
+   */
+  tell(): number {
+    const b = this.#open();
+    return b.core.x.tell(b.handle);
+  }
+
+  /**
+   * Writes `data` at the cursor and moves it past them; nothing is written if they do not fit.
+   * @param data The bytes (a string is encoded as UTF-8).
+   * @returns The number of bytes written.
+   * @throws {TypeError} on a read-only map; {ValueError} `data out of range`.
+   * @example m.write('hello');
+   */
+  write(data: Uint8Array | ArrayBufferView | ArrayBuffer | string): number {
+    const b = this.#open();
+    const bytes = toBytes(data);
+    const address = b.core.copyIn(bytes);
+    return check(b.core.x.write(b.handle, address, bytes.length));
+  }
+
+  /**
+   * Writes one byte at the cursor and moves it by one (Python's `write_byte`).
+   * @param byte 0–255.
+   * @throws {OverflowError} outside 0–255; {ValueError} `write byte out of range`.
+   * @example m.writeByte(0x41);
+   */
+  writeByte(byte: number): void {
+    const b = this.#open();
+    const value = toByte(byte);
+    check(b.core.x.write_byte(b.handle, value));
+  }
+
+  /**
+   * The byte at `index` (Python's `m[i]`); negative counts from the end.
+   * @param index The index.
+   * @returns The byte, 0–255.
+   * @throws {IndexError} `mmap index out of range`.
+   * @example m.getItem(-1);
+   */
+  getItem(index: number): number {
+    const b = this.#open();
+    return check(b.core.x.get_item(b.handle, toItemIndex(index, 'mmap indices must be integers')));
+  }
+
+  /**
+   * Sets the byte at `index` (Python's `m[i] = v`).
+   * @param index The index; negative counts from the end.
+   * @param value 0–255.
+   * @throws {TypeError} on a read-only map, or for a value that is not an integer;
+   * {IndexError} `mmap index out of range`; {ValueError} for a value outside 0–255.
+   * @example m.setItem(0, 0x41);
+   */
+  setItem(index: number, value: number): void {
+    const b = this.#open();
+    check(b.core.x.map_writable(b.handle));
+    const i = toItemIndex(index, 'mmap indices must be integer');
+    const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
+      : Number.isSafeInteger(value) ? value : Infinity;
+    check(b.core.x.set_item(b.handle, i, v));
+  }
+
+  /**
+   * A slice of the map (Python's `m[start:stop:step]`); `undefined`/`null` mean Python's None.
+   * @param start The first index.
+   * @param stop The index to stop before.
+   * @param step The step, not 0.
+   * @returns A copy of the bytes.
+   * @throws {ValueError} `slice step cannot be zero`.
+   * @example m.getSlice(null, null, -1);
+   */
+  getSlice(start?: number | null, stop?: number | null, step?: number | null): Uint8Array {
+    const b = this.#open();
+    const [from, to, by] = toSlice(start, stop, step);
+    const count = check(b.core.x.get_slice(b.handle, from, to, by));
+    return b.core.copyOut(b.core.out(0), count);
+  }
+
+  /**
+   * Assigns a slice (Python's `m[start:stop:step] = data`): `data` must have the slice's length.
+   * @param start The first index (`null`: None).
+   * @param stop The index to stop before (`null`: None).
+   * @param data The bytes.
+   * @param step The step, not 0.
+   * @throws {TypeError} on a read-only map; {IndexError} `mmap slice assignment is wrong size`.
+   * @example m.setSlice(null, null, new Uint8Array(5), 2);
+   */
+  setSlice(start: number | null | undefined, stop: number | null | undefined,
+    data: Uint8Array | ArrayBufferView | ArrayBuffer | string, step?: number | null): void {
+    const b = this.#open();
+    check(b.core.x.map_writable(b.handle));
+    const [from, to, by] = toSlice(start, stop, step);
+    const bytes = toBytes(data);
+    const address = b.core.copyIn(bytes);
+    check(b.core.x.set_slice(b.handle, from, to, by, address, bytes.length));
+  }
+
+  /**
+   * Python's repr: `<mmap.mmap closed=False, access=ACCESS_DEFAULT, length=10, pos=0, offset=0>`.
+   * @returns The text; a subclass shows its own name.
+   * @example String(m);
+   */
+  toString(): string {
+    const name = this.constructor === MMap ? 'mmap.mmap' : this.constructor.name;
+    const b = this.#state.backing;
+    if (b === undefined) return `<${name} closed=True>`;
+    const access = ACCESS_NAMES[b.core.x.map_access(b.handle)];
+    return `<${name} closed=False, access=${access}, length=${b.core.x.map_length(b.handle)}, `
+      + `pos=${b.core.x.tell(b.handle)}, offset=${this.#offset}>`;
+  }
+}
+
+/** A key of m[i]: an integer; `message` is CPython's TypeError for other types. */
+function toItemIndex(index: unknown, message: string): number {
+  if (typeof index !== 'number' || !Number.isInteger(index)) throw new TypeError(message);
+  if (!Number.isSafeInteger(index)) throw new IndexError("cannot fit 'int' into an index-sized integer");
+  return index;
+}
+
+/** Slice arguments in PySlice_Unpack's order: the step first (and its zero check), then the bounds. */
+function toSlice(start: unknown, stop: unknown, step: unknown): [number, number, number] {
+  const by = toSliceIndex(step);
+  if (by === 0) throw coreError(E_STEP_ZERO);
+  return [toSliceIndex(start), toSliceIndex(stop), by];
+}

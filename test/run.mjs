@@ -1,0 +1,35 @@
+// Runs the uvu suite once per backing and closes with the line CI reads: `N passed, N failed`.
+// uvu prints Total/Passed/Skipped per run; this adds them up.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const uvu = require.resolve('uvu/bin.js');
+const backings = (process.env.WASM_MMAP_BACKINGS ?? 'copy,native').split(',');
+const pattern = process.argv[2] ?? '\\.test\\.ts$';
+
+let passed = 0;
+let failed = 0;
+for (const backing of backings) {
+  console.log(`\n# WASM_MMAP_BACKING=${backing}`);
+  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', uvu, 'test', pattern], {
+    env: { ...process.env, WASM_MMAP_BACKING: backing },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(run.stdout)?.[1] ?? 0);
+  const total = count('Total');
+  const ok = count('Passed') + count('Skipped');
+  if (total === 0 || (run.status !== 0 && ok === total)) {
+    // No summary (a crash before uvu could report): count the whole run as one failure.
+    failed += Math.max(1, total - ok);
+    console.log(`# ${backing}: the run ended without a full report (exit ${run.status}, signal ${run.signal})`);
+  } else {
+    passed += ok;
+    failed += total - ok;
+  }
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
