@@ -1,0 +1,327 @@
+// wasm-mmap native helper: maps file pages straight into a WebAssembly memory's buffer.
+//
+// Stateless by design: the JS side owns the table of regions and decides what goes where; this
+// file only checks that every range lies inside the buffer as it is *now* (the data pointer is
+// re-read on every call, because memory.grow detaches old buffers) and makes the syscall.
+// Node-API only, so one build serves every Node version that has Node-API 8.
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <node_api.h>
+
+// Node's test/js-native-api/common.h: throw the last Node-API error unless one is pending.
+static void throw_last_error(napi_env env) {
+  const napi_extended_error_info *info = NULL;
+  bool pending = false;
+  napi_get_last_error_info(env, &info);
+  napi_is_exception_pending(env, &pending);
+  if (!pending) {
+    const char *message = info != NULL && info->error_message != NULL
+        ? info->error_message : "Node-API call failed";
+    napi_throw_error(env, NULL, message);
+  }
+}
+
+#define NODE_API_CALL_BASE(env, the_call, ret_val) \
+  do {                                             \
+    if ((the_call) != napi_ok) {                   \
+      throw_last_error(env);                       \
+      return ret_val;                              \
+    }                                              \
+  } while (0)
+
+#define NODE_API_CALL(env, the_call) NODE_API_CALL_BASE(env, the_call, NULL)
+#define NODE_API_CHECK(env, the_call) NODE_API_CALL_BASE(env, the_call, false)
+
+static uint64_t page_size;
+
+// The names Node gives these errnos (os.constants.errno), for the syscalls made here.
+static const char *errno_code(int err) {
+  switch (err) {
+#define CODE(name) case name: return #name;
+    CODE(EACCES) CODE(EAGAIN) CODE(EBADF) CODE(EBUSY) CODE(EEXIST) CODE(EFAULT) CODE(EINVAL)
+    CODE(EIO) CODE(EMFILE) CODE(ENFILE) CODE(ENODEV) CODE(ENOMEM) CODE(ENOSYS) CODE(ENOTSUP)
+    CODE(ENXIO) CODE(EOVERFLOW) CODE(EPERM) CODE(ETXTBSY)
+#undef CODE
+    default: return "UNKNOWN";
+  }
+}
+
+// Throws Error('[Errno N] strerror') with errno, code and syscall, as Node's fs errors carry.
+static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+  char text[160];
+  napi_value message, error, value;
+  snprintf(text, sizeof text, "[Errno %d] %s", err, strerror(err));
+  NODE_API_CALL(env, napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message));
+  NODE_API_CALL(env, napi_create_error(env, NULL, message, &error));
+  NODE_API_CALL(env, napi_create_int32(env, err, &value));
+  NODE_API_CALL(env, napi_set_named_property(env, error, "errno", value));
+  NODE_API_CALL(env, napi_create_string_utf8(env, errno_code(err), NAPI_AUTO_LENGTH, &value));
+  NODE_API_CALL(env, napi_set_named_property(env, error, "code", value));
+  NODE_API_CALL(env, napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value));
+  NODE_API_CALL(env, napi_set_named_property(env, error, "syscall", value));
+  NODE_API_CALL(env, napi_throw(env, error));
+  return NULL;
+}
+
+static bool type_error(napi_env env, const char *message) {
+  napi_throw_type_error(env, NULL, message);
+  return false;
+}
+
+static bool range_error(napi_env env, const char *message) {
+  napi_throw_range_error(env, NULL, message);
+  return false;
+}
+
+// A non-negative safe integer (JS numbers are doubles; anything else is a caller's bug).
+static bool get_count(napi_env env, napi_value value, const char *message, uint64_t *out) {
+  napi_valuetype type;
+  double number;
+  NODE_API_CHECK(env, napi_typeof(env, value, &type));
+  if (type != napi_number) return type_error(env, message);
+  NODE_API_CHECK(env, napi_get_value_double(env, value, &number));
+  if (!(number >= 0 && number <= 9007199254740991.0) || (double)(uint64_t)number != number) {
+    return range_error(env, message);
+  }
+  *out = (uint64_t)number;
+  return true;
+}
+
+static bool get_fd(napi_env env, napi_value value, int *out) {
+  uint64_t fd;
+  if (!get_count(env, value, "fd must be a non-negative integer", &fd)) return false;
+  if (fd > INT_MAX) return range_error(env, "fd must be a non-negative integer");
+  *out = (int)fd;
+  return true;
+}
+
+static bool get_bool(napi_env env, napi_value value, const char *message, bool *out) {
+  napi_valuetype type;
+  NODE_API_CHECK(env, napi_typeof(env, value, &type));
+  if (type != napi_boolean) return type_error(env, message);
+  NODE_API_CHECK(env, napi_get_value_bool(env, value, out));
+  return true;
+}
+
+// The bytes behind an ArrayBuffer, or behind a Uint8Array (Node 20's Node-API refuses a
+// SharedArrayBuffer itself but takes a view of it). A detached buffer has no data: refuse it.
+static bool get_view(napi_env env, napi_value value, uint8_t **data, uint64_t *length) {
+  bool is_buffer, is_view;
+  size_t size = 0;
+  void *pointer = NULL;
+  NODE_API_CHECK(env, napi_is_arraybuffer(env, value, &is_buffer));
+  if (is_buffer) {
+    NODE_API_CHECK(env, napi_get_arraybuffer_info(env, value, &pointer, &size));
+  } else {
+    napi_typedarray_type type;
+    NODE_API_CHECK(env, napi_is_typedarray(env, value, &is_view));
+    if (is_view) {
+      NODE_API_CHECK(env, napi_get_typedarray_info(env, value, &type, &size, &pointer, NULL, NULL));
+    }
+    if (!is_view || type != napi_uint8_array) {
+      return type_error(env, "buffer must be an ArrayBuffer or a Uint8Array");
+    }
+  }
+  if (pointer == NULL || size == 0) return type_error(env, "buffer is detached or empty");
+  *data = pointer;
+  *length = size;
+  return true;
+}
+
+// Reads the call's first argc arguments into argv, of which (buffer, offset, length) come first,
+// and checks that [offset, offset + length) lies in the buffer. The buffer must start and end on
+// page boundaries (a wasm memory's always does), so the kernel rounding the length up to whole
+// pages never reaches past it.
+static bool get_range(napi_env env, napi_callback_info info, size_t argc, napi_value *argv,
+                      bool page_offset, uint8_t **addr, uint64_t *length) {
+  uint8_t *data;
+  uint64_t size, offset;
+  NODE_API_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_view(env, argv[0], &data, &size)) return false;
+  if ((uintptr_t)data % page_size != 0 || size % page_size != 0) {
+    return range_error(env, "buffer must start and end on a page boundary");
+  }
+  if (!get_count(env, argv[1], "offset must be a non-negative integer", &offset)) return false;
+  if (!get_count(env, argv[2], "length must be a non-negative integer", length)) return false;
+  if (page_offset && offset % page_size != 0) {
+    return range_error(env, "offset must be a multiple of the page size");
+  }
+  if (offset > size || size - offset < *length) {
+    return range_error(env, "range reaches beyond the end of the buffer");
+  }
+  *addr = data + offset;
+  return true;
+}
+
+// Fresh zero pages over [addr, addr + length): the way to drop a file mapping without leaving a
+// hole (an access to a hole would be a SIGSEGV, not a wasm trap).
+static int put_zero_pages(uint8_t *addr, uint64_t length) {
+  void *got = mmap(addr, length, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+  return got == MAP_FAILED ? errno : 0;
+}
+
+// map(buffer, offset, length, fd, fileOffset, writable, shared): mmap MAP_FIXED into the buffer.
+static napi_value do_map(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  uint8_t *addr;
+  uint64_t length, file_offset;
+  int fd;
+  bool writable, shared;
+  struct stat st;
+  if (!get_range(env, info, 7, argv, true, &addr, &length)) return NULL;
+  if (length == 0) { range_error(env, "length must be positive"); return NULL; }
+  if (!get_fd(env, argv[3], &fd)) return NULL;
+  if (!get_count(env, argv[4], "fileOffset must be a non-negative integer", &file_offset)) {
+    return NULL;
+  }
+  if (file_offset % page_size != 0) {
+    range_error(env, "fileOffset must be a multiple of the page size");
+    return NULL;
+  }
+  if (!get_bool(env, argv[5], "writable must be a boolean", &writable)) return NULL;
+  if (!get_bool(env, argv[6], "shared must be a boolean", &shared)) return NULL;
+  // A page wholly past the end of the file would raise SIGBUS on first touch, killing the
+  // process; the caller checks sizes first, this is the last line of defence.
+  if (fstat(fd, &st) != 0) return throw_errno(env, errno, "fstat");
+  if (S_ISREG(st.st_mode)) {
+    uint64_t end = ((uint64_t)st.st_size + page_size - 1) / page_size * page_size;
+    if (file_offset > end || end - file_offset < length) {
+      range_error(env, "mapping reaches beyond the end of the file");
+      return NULL;
+    }
+  }
+  // A read-only mapping is always MAP_PRIVATE: it reads the same page-cache pages as a shared
+  // one (pages never written follow the file), but V8's memory.grow mprotects the whole memory
+  // read-write, and on a shared mapping of a read-only fd that fails with EACCES, which V8 treats
+  // as fatal (the process aborts). See protect().
+  int flags = (writable && shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
+  void *got = mmap(addr, length, PROT_READ | (writable ? PROT_WRITE : 0), flags, fd,
+                   (off_t)file_offset);
+  if (got == MAP_FAILED) {
+    int err = errno;
+    // A failed MAP_FIXED may already have unmapped the range (mmap(2)); msync(MS_ASYNC) does
+    // nothing but report ENOMEM for a hole, which zero pages then fill.
+    if (msync(addr, length, MS_ASYNC) != 0 && errno == ENOMEM) put_zero_pages(addr, length);
+    return throw_errno(env, err, "mmap");
+  }
+  return NULL;
+}
+
+// unmap(buffer, offset, length): zero pages back over the range; the file keeps its bytes.
+static napi_value do_unmap(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  uint8_t *addr;
+  uint64_t length;
+  if (!get_range(env, info, 3, argv, true, &addr, &length)) return NULL;
+  if (length == 0) { range_error(env, "length must be positive"); return NULL; }
+  int err = put_zero_pages(addr, length);
+  return err != 0 ? throw_errno(env, err, "mmap") : NULL;
+}
+
+// msync(buffer, offset, length): MS_SYNC. An unaligned offset is the kernel's EINVAL, as in
+// CPython's flush().
+static napi_value do_msync(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  uint8_t *addr;
+  uint64_t length;
+  if (!get_range(env, info, 3, argv, false, &addr, &length)) return NULL;
+  if (msync(addr, length, MS_SYNC) != 0) return throw_errno(env, errno, "msync");
+  return NULL;
+}
+
+// protect(buffer, offset, length, writable): mprotect. Every memory.grow (from JS or from wasm)
+// leaves the whole memory read-write, read-only mappings included; this puts PROT_READ back.
+static napi_value do_protect(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  uint8_t *addr;
+  uint64_t length;
+  bool writable;
+  if (!get_range(env, info, 4, argv, true, &addr, &length)) return NULL;
+  if (length == 0) { range_error(env, "length must be positive"); return NULL; }
+  if (!get_bool(env, argv[3], "writable must be a boolean", &writable)) return NULL;
+  if (mprotect(addr, length, PROT_READ | (writable ? PROT_WRITE : 0)) != 0) {
+    return throw_errno(env, errno, "mprotect");
+  }
+  return NULL;
+}
+
+// madvise(buffer, offset, length, advice): the real madvise; alignment is the kernel's EINVAL.
+static napi_value do_madvise(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  uint8_t *addr;
+  uint64_t length, advice;
+  if (!get_range(env, info, 4, argv, false, &addr, &length)) return NULL;
+  if (!get_count(env, argv[3], "advice must be a non-negative integer", &advice)) return NULL;
+  if (advice > INT_MAX) { range_error(env, "advice must be a non-negative integer"); return NULL; }
+  if (madvise(addr, length, (int)advice) != 0) return throw_errno(env, errno, "madvise");
+  return NULL;
+}
+
+// fcntl(fd, command, 0) on the one argument, an fd; returns the result & mask.
+static napi_value fcntl_fd(napi_env env, napi_callback_info info, int command, int mask) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  int fd;
+  NODE_API_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  int got = fcntl(fd, command, 0);
+  if (got < 0) return throw_errno(env, errno, "fcntl");
+  NODE_API_CALL(env, napi_create_int32(env, got & mask, &result));
+  return result;
+}
+
+// dup(fd): a close-on-exec duplicate, so the map outlives the caller's fd (CPython dup()s too).
+static napi_value do_dup(napi_env env, napi_callback_info info) {
+  return fcntl_fd(env, info, F_DUPFD_CLOEXEC, -1);
+}
+
+// fdAccessMode(fd): O_RDONLY, O_WRONLY or O_RDWR, to choose PROT_WRITE as CPython does.
+static napi_value do_fd_access_mode(napi_env env, napi_callback_info info) {
+  return fcntl_fd(env, info, F_GETFL, O_ACCMODE);
+}
+
+// address(buffer): the data pointer, so the JS side can place regions 2 MiB-aligned in the
+// address space (huge-page friendly) although the memory's base is only 64 KiB-aligned.
+static napi_value do_address(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  uint8_t *data;
+  uint64_t size;
+  NODE_API_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_view(env, argv[0], &data, &size)) return NULL;
+  // User-space addresses are below 2^57, well inside a double's exact integers.
+  NODE_API_CALL(env, napi_create_double(env, (double)(uintptr_t)data, &result));
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value size;
+  page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+  NODE_API_CALL(env, napi_create_double(env, (double)page_size, &size));
+  napi_property_descriptor properties[] = {
+    {"map", NULL, do_map, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"unmap", NULL, do_unmap, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"msync", NULL, do_msync, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"protect", NULL, do_protect, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"madvise", NULL, do_madvise, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"dup", NULL, do_dup, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"fdAccessMode", NULL, do_fd_access_mode, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"address", NULL, do_address, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pageSize", NULL, NULL, NULL, NULL, size, napi_enumerable, NULL},
+  };
+  NODE_API_CALL(env, napi_define_properties(env, exports,
+                                            sizeof properties / sizeof *properties, properties));
+  return exports;
+}
