@@ -1,0 +1,75 @@
+// The search engine under find(), rfind() and readline(): the SIMD build and the scalar build
+// (the reference kept beside it) against a naive search, on random haystacks long enough to
+// cross every SIMD block boundary and tail, through the core's raw ABI.
+import { readFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+
+/** Naive find/rfind over hay[from, to). */
+function naive(hay: Uint8Array, needle: Uint8Array, from: number, to: number, reverse: boolean): number {
+  let found = -1;
+  outer: for (let i = from; i + needle.length <= to; i++) {
+    for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
+    found = i;
+    if (!reverse) return i;
+  }
+  return found;
+}
+
+/** A small deterministic generator, so that failures replay. */
+function random(seed: number) {
+  let s = seed >>> 0;
+  return (n: number) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+}
+
+for (const build of ['core.wasm', 'core-scalar.wasm']) {
+  const test = suite(`search in ${build}`);
+  const wasm = new WebAssembly.Module(readFileSync(new URL(`../build/${build}`, import.meta.url)));
+
+  test('find and rfind agree with a naive search on random data', () => {
+    const x = new WebAssembly.Instance(wasm, {}).exports as any;
+    const rnd = random(build.length);
+    let checked = 0;
+    for (const size of [1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 257, 1000, 4096, 5000]) {
+      const h = x.map_open(size, 0, 1, 3, 0, 0);
+      assert.ok(h >= 0);
+      const data = x.map_data(h);
+      const hay = new Uint8Array(size).map(() => 97 + rnd(3)); // a small alphabet: many near-misses
+      new Uint8Array(x.memory.buffer).set(hay, data);
+      for (let trial = 0; trial < 200; trial++) {
+        const len = 1 + rnd(Math.min(size, 40));
+        const at = rnd(size - len + 1);
+        const needle = rnd(4) === 0 ? new Uint8Array(len).map(() => 97 + rnd(4)) : hay.slice(at, at + len);
+        const from = rnd(size + 1);
+        const to = from + rnd(size - from + 1);
+        const address = x.scratch(len);
+        new Uint8Array(x.memory.buffer).set(needle, address);
+        for (const reverse of [0, 1]) {
+          const got = x.find(h, address, len, from, to, reverse);
+          assert.is(got, naive(hay, needle, from, to, reverse === 1), `${build} size ${size} [${from},${to}) len ${len} rev ${reverse}`);
+          checked++;
+        }
+      }
+      assert.is(x.map_close(h, 0), 0);
+    }
+    assert.ok(checked > 5000);
+  });
+
+  test('readline stops after the first newline, whichever block it falls in', () => {
+    const x = new WebAssembly.Instance(wasm, {}).exports as any;
+    for (let at = 0; at < 80; at++) {
+      const h = x.map_open(80, 0, 1, 3, 0, 0);
+      new Uint8Array(x.memory.buffer)[x.map_data(h) + at] = 10;
+      assert.is(x.readline(h), at + 1);
+      assert.is(x.tell(h), at + 1);
+      assert.is(x.readline(h), 80 - at - 1);
+      x.map_close(h, 0);
+    }
+  });
+
+  test.run();
+}
