@@ -53,6 +53,7 @@ function setupCore(core: Core): void {
 
 /** A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode. */
 function duplicate(fd: number): [fd: number, mode: number] {
+  if (fd < 0) throw new OSError(EBADF);
   if (native !== undefined) {
     const copy = os(() => native!.dup(fd));
     return [copy, native.fdAccessMode(copy)];
@@ -194,6 +195,7 @@ export class MMap {
 
   /** Which backing holds the bytes: `'native'`, `'copy'` or `'anonymous'`. */
   get backing(): BackingName {
+    this.#open();
     return this.#name;
   }
 
