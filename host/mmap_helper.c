@@ -84,24 +84,31 @@ static bool range_error(napi_env env, const char *message) {
   return false;
 }
 
-// A non-negative safe integer (JS numbers are doubles; anything else is a caller's bug).
-static bool get_count(napi_env env, napi_value value, const char *message, uint64_t *out) {
+// An integer number in [min, max] (JS numbers are doubles; anything else is a caller's bug).
+static bool get_integer(napi_env env, napi_value value, const char *message, double min,
+                        double max, double *out) {
   napi_valuetype type;
-  double number;
   NODE_API_CHECK(env, napi_typeof(env, value, &type));
   if (type != napi_number) return type_error(env, message);
-  NODE_API_CHECK(env, napi_get_value_double(env, value, &number));
-  if (!(number >= 0 && number <= 9007199254740991.0) || (double)(uint64_t)number != number) {
+  NODE_API_CHECK(env, napi_get_value_double(env, value, out));
+  if (!(*out >= min && *out <= max) || (double)(int64_t)*out != *out) {
     return range_error(env, message);
   }
+  return true;
+}
+
+// A non-negative safe integer: an offset or a length.
+static bool get_count(napi_env env, napi_value value, const char *message, uint64_t *out) {
+  double number;
+  if (!get_integer(env, value, message, 0, 9007199254740991.0, &number)) return false;
   *out = (uint64_t)number;
   return true;
 }
 
+// Any int: a negative fd is the kernel's EBADF, as CPython's mmap(-2, ...) reports it.
 static bool get_fd(napi_env env, napi_value value, int *out) {
-  uint64_t fd;
-  if (!get_count(env, value, "fd must be a non-negative integer", &fd)) return false;
-  if (fd > INT_MAX) return range_error(env, "fd must be a non-negative integer");
+  double fd;
+  if (!get_integer(env, value, "fd must be an integer", INT_MIN, INT_MAX, &fd)) return false;
   *out = (int)fd;
   return true;
 }

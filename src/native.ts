@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
  * re-reads the buffer's data pointer, so pass the current `memory.buffer` (a grow detaches old
  * ones; a detached buffer is a `TypeError`). Ranges must lie inside the buffer (`RangeError`).
  * A failed syscall throws an `Error` with `errno`, `code` (e.g. `'EACCES'`), `syscall` and the
- * message `[Errno N] <strerror>`.
+ * message `[Errno N] <strerror>`; a bad fd, negative ones included, is the kernel's EBADF.
  */
 export interface NativeHelper {
   /**

@@ -283,8 +283,10 @@ it('arguments and ranges are checked before anything is mapped', () => {
       'offset must be a non-negative integer'],
     [() => helper.map(memory.buffer, region, page, fd, 0, 1 as never, true), TypeError,
       'writable must be a boolean'],
-    [() => helper.map(memory.buffer, region, page, -1, 0, true, true), RangeError,
-      'fd must be a non-negative integer'],
+    [() => helper.map(memory.buffer, region, page, 2 ** 31, 0, true, true), RangeError,
+      'fd must be an integer'],
+    [() => helper.map(memory.buffer, region, page, 1.5, 0, true, true), RangeError,
+      'fd must be an integer'],
     [() => helper.map({} as never, region, page, fd, 0, true, true), TypeError,
       'buffer must be an ArrayBuffer or a Uint8Array'],
     [() => helper.map(new Uint16Array(memory.buffer) as never, region, page, fd, 0, true, true),
@@ -321,6 +323,8 @@ it('syscall failures carry errno, code, syscall and Python\'s message', () => {
     { errno: 9, code: 'EBADF', syscall: 'fcntl' });
   throwsLike(() => helper.map(memory.buffer, region, page, fd, 0, true, true), Error,
     '[Errno 9] Bad file descriptor', { errno: 9, code: 'EBADF', syscall: 'fstat' });
+  throwsLike(() => helper.fdAccessMode(-2), Error, '[Errno 9] Bad file descriptor',
+    { errno: 9, code: 'EBADF', syscall: 'fcntl' });
   helper.unmap(memory.buffer, region, page);
 });
 
