@@ -1,10 +1,8 @@
 // Runs the uvu suite once per backing and closes with the line CI reads: `N passed, N failed`.
 // uvu prints Total/Passed/Skipped per run; this adds them up.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
-const uvu = require.resolve('uvu/bin.js');
+const uvu = new URL('../node_modules/uvu/bin.js', import.meta.url).pathname;
 const backings = (process.env.WASM_MMAP_BACKINGS ?? 'copy,native').split(',');
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 
