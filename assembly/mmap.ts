@@ -45,12 +45,14 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
 
 // One map. A free slot has data == 0 and keeps its generation, so a stale handle is refused.
 //
-//   0        4          8        12    16      20          24             28      29     30
-//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼access ┼ bits ┼ gen ┤
+//   0        4          8        12    16      20          24             28        32        36     37     38
+//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼ dirtyLo ┼ dirtyHi ┼access┼ bits ┼ gen ┤
 //
 // limit: bytes at or past it must not be touched (0 for PROT_NONE; 0 after a failed resize(0)
 // left the file shorter than the map): CPython dies there, this core answers EFAULT.
 // spare: a region reserved by resizePrepare and not yet committed.
+// dirty: the span of bytes written since the host last took it (the copy backing publishes
+// only that, so that a map never writes back bytes it did not change over another writer's).
 @unmanaged class MapRecord {
   data: u32;
   capacity: u32;
@@ -59,6 +61,8 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
   limit: u32;
   spareData: u32;
   spareCapacity: u32;
+  dirtyLo: u32;
+  dirtyHi: u32;
   access: u8;
   bits: u8;
   gen: u16;
@@ -106,6 +110,13 @@ function inMemory(address: usize, length: i64): bool {
 }
 
 @inline function writable(m: MapRecord): bool { return <i32>m.access != ACCESS_READ; }
+
+/** Adds bytes [from, to) to the map's dirty span. */
+@inline function dirty(m: MapRecord, from: i64, to: i64): void {
+  if (from >= to) return;
+  if (<u32>from < m.dirtyLo) m.dirtyLo = <u32>from;
+  if (<u32>to > m.dirtyHi) m.dirtyHi = <u32>to;
+}
 
 /** Whether bytes [from, to) may be touched (see MapRecord.limit). Precondition: from <= to. */
 @inline function touchable(m: MapRecord, from: i64, to: i64): bool {
@@ -190,6 +201,8 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
   m.limit = (m.bits & PROT_NONE_BIT) != 0 ? 0 : NO_LIMIT;
   m.spareData = 0;
   m.spareCapacity = 0;
+  m.dirtyLo = u32.MAX_VALUE;
+  m.dirtyHi = 0;
   openMaps++;
   return (<i32>m.gen << INDEX_BITS) | index;
 }
@@ -243,6 +256,22 @@ export function mapWritable(handle: i32): i32 {
   const m = lookup(handle);
   if (m === null) return -E_CLOSED;
   return writable(m) ? 0 : -E_READONLY;
+}
+
+/**
+ * Takes the span of bytes written since the last call: returns its start, or -1 when nothing
+ * was written, with OUT[0] = its end (clamped to the length). The span is empty afterwards.
+ */
+export function mapTakeDirty(handle: i32): f64 {
+  const m = lookup(handle);
+  if (m === null) return -E_CLOSED;
+  const lo = m.dirtyLo;
+  const hi = min(m.dirtyHi, m.length);
+  m.dirtyLo = u32.MAX_VALUE;
+  m.dirtyHi = 0;
+  if (lo >= hi) return -1;
+  out(0, hi);
+  return lo;
 }
 
 /** Marks bytes at or past `limit` as untouchable (EFAULT): the file behind them is gone. */
@@ -334,6 +363,7 @@ export function write(handle: i32, source: usize, length: f64): f64 {
   if (pos > size || size - pos < len) return -E_DATA_RANGE;
   if (!touchable(m, pos, pos + len)) return -E_EFAULT;
   memory.copy(<usize>m.data + <usize>pos, source, <usize>len);
+  dirty(m, pos, pos + len);
   m.pos = <u32>(pos + len);
   return <f64>len;
 }
@@ -347,6 +377,7 @@ export function writeByte(handle: i32, byte: i32): i32 {
   if (pos >= m.length) return -E_WRITE_BYTE_RANGE;
   if (pos >= m.limit) return -E_EFAULT;
   store<u8>(<usize>m.data + pos, <u8>byte);
+  dirty(m, pos, pos + 1);
   m.pos = pos + 1;
   return 0;
 }
@@ -446,6 +477,7 @@ export function setItem(handle: i32, index: f64, value: f64): i32 {
   if (!(value >= 0 && value <= 255)) return -E_ITEM_VALUE_RANGE;
   if (!touchable(m, i, i + 1)) return -E_EFAULT;
   store<u8>(<usize>m.data + <usize>i, <u8>value);
+  dirty(m, i, i + 1);
   return 0;
 }
 
@@ -528,7 +560,9 @@ export function setSlice(handle: i32, start: f64, stop: f64, step: f64, source: 
   const first = <i64>load<f64>(OUT, 8);
   const by = <i64>load<f64>(OUT, 16);
   const hi = sliceSpan(first, by, count);
-  if (!touchable(m, <i64>load<f64>(OUT, 24), hi)) return -E_EFAULT;
+  const lo = <i64>load<f64>(OUT, 24);
+  if (!touchable(m, lo, hi)) return -E_EFAULT;
+  dirty(m, lo, hi);
   if (by == 1) { memory.copy(<usize>m.data + <usize>first, source, <usize>count); return 0; }
   let to = <usize>m.data + <usize>first;
   for (let k: i64 = 0; k < count; k++) {
@@ -550,6 +584,7 @@ export function move(handle: i32, dest: f64, src: f64, count: f64): i32 {
   if (d < 0 || s < 0 || c < 0 || size - d < c || size - s < c) return -E_MOVE_RANGE;
   if (!touchable(m, d, d + c) || !touchable(m, s, s + c)) return -E_EFAULT;
   memory.copy(<usize>m.data + <usize>d, <usize>m.data + <usize>s, <usize>c);
+  dirty(m, d, d + c);
   return 0;
 }
 
@@ -613,11 +648,12 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   if (!((option >= 0 && option <= 4) || (option >= 8 && option <= 23))) return -E_EINVAL;
   if ((option == MADV_FREE || option == MADV_WIPEONFORK) && (shared || file)) return -E_EINVAL;
   if (option == MADV_REMOVE && !shared) return -E_EINVAL;
-  const zeroes = (option == MADV_DONTNEED && !shared && !file) || (option == MADV_REMOVE && !file);
+  const zeroes = (option == MADV_DONTNEED && !shared && !file) || option == MADV_REMOVE;
   if (zeroes) {
     // Whole pages only, as the kernel drops whole pages (the length is rounded up).
     const end = min(<i64>regionBytes(<u64>(s + n)), <i64>m.capacity);
     if ((m.bits & EXTERNAL) == 0) memory.fill(<usize>m.data + <usize>s, 0, <usize>(end - s));
+    dirty(m, s, end);
     return ADVICE_ZEROED;
   }
   if (option == MADV_DONTNEED && !shared && file) return ADVICE_RELOAD;

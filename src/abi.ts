@@ -16,6 +16,7 @@ export interface CoreExports {
   map_access(handle: number): number;
   map_writable(handle: number): number;
   map_set_limit(handle: number, limit: number): number;
+  map_take_dirty(handle: number): number;
   open_count(): number;
   scratch(length: number): number;
   read(handle: number, n: number): number;
@@ -105,6 +106,8 @@ export class Core {
   private bytes: Uint8Array;
   private outValues: Float64Array;
   private readonly outAddress: number;
+  /** Called when the memory has grown: V8 then makes the whole memory read-write again. */
+  readonly afterGrow = new Set<() => void>();
 
   constructor() {
     this.x = new WebAssembly.Instance(wasm, {}).exports as unknown as CoreExports;
@@ -118,6 +121,7 @@ export class Core {
     if (this.bytes.buffer !== this.x.memory.buffer) {
       this.bytes = new Uint8Array(this.x.memory.buffer);
       this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
+      for (const restore of this.afterGrow) restore();
     }
     return this.bytes;
   }

@@ -133,15 +133,20 @@ export class CopyBacking extends Backing {
     }
   }
 
-  publish(offset: number, size: number): void {
-    if (!this.writesBack || size === 0) return;
+  /**
+   * Writes back every byte written since the last publish (which covers the range flush() asks
+   * for, as API.md allows), and no other: bytes the map did not change may have been changed
+   * in the file by another writer since the map read them.
+   */
+  publish(): void {
+    const from = this.core.x.map_take_dirty(this.handle);
+    if (!this.writesBack || from < 0) return;
     // Never past the file's current end: a real mapping cannot extend the file either.
     const fileSize = os(() => fstatSync(this.fd)).size;
-    const end = Math.min(offset + size, fileSize - this.offset);
-    if (end <= offset) return;
+    const end = Math.min(this.core.out(0), fileSize - this.offset);
     const data = this.data();
     const view = this.core.view();
-    let done = offset;
+    let done = from;
     while (done < end) {
       const chunk = Math.min(end - done, 1 << 30);
       done += os(() => writeSync(this.fd, view, data + done, chunk, this.offset + done));
@@ -166,7 +171,7 @@ export class CopyBacking extends Backing {
 
   detach(): boolean {
     try {
-      this.publish(0, this.core.x.map_length(this.handle));
+      this.publish();
     } finally {
       this.closeFd();
     }
@@ -187,8 +192,15 @@ export class NativeBacking extends Backing {
 
   private get buffer(): ArrayBuffer { return this.core.x.memory.buffer; }
 
+  /** Makes a read-only map's pages read-only again after the memory grew (V8 unprotects them). */
+  private readonly reprotect = () => {
+    const data = this.data();
+    os(() => this.native.protect(this.buffer, data, this.core.out(0), false));
+  };
+
   attach(length: number): void {
     this.mapFile(this.data(), 0, length);
+    if (!this.writable) this.core.afterGrow.add(this.reprotect);
   }
 
   /** Maps file range [offset + from, offset + to) at map position `from` of the region at `data`. */
@@ -235,6 +247,7 @@ export class NativeBacking extends Backing {
   }
 
   detach(): boolean {
+    this.core.afterGrow.delete(this.reprotect);
     const data = this.data();
     const capacity = this.core.out(0);
     this.native.unmap(this.buffer, data, capacity);

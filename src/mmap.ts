@@ -177,6 +177,7 @@ export class MMap {
           : new CopyBacking(core, handle, ownFd, offset, shared && writable, nativeUsable(core) ? native : undefined);
       backing.attach(resolved);
       this.#state.backing = backing;
+      core.view(); // a grow by map_open unprotected the read-only maps: restore them
     } catch (error) {
       if (core !== undefined && handle >= 0) core.x.map_close(handle, 0);
       if (ownFd !== -1) closeSync(ownFd);
@@ -357,7 +358,9 @@ export class MMap {
     const result = b.core.x.resize_prepare(b.handle, n);
     if (result === -(E_OS + EINVAL) && n === 0) b.resizeToZero();
     check(result);
-    b.resize(n, b.core.out(0));
+    const spare = b.core.out(0);
+    b.core.view();
+    b.resize(n, spare);
   }
 
   /**
