@@ -264,6 +264,35 @@ static napi_value do_protect(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// move(buffer, offset, length, toOffset): moves the mapping of [offset, offset + length) to
+// toOffset with mremap, private pages included (re-mapping the file there would lose a private
+// map's writes, as CPython's mremap never does), then puts zero pages over the old range.
+static napi_value do_move(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  uint8_t *from, *to;
+  uint64_t length, to_offset, size;
+  if (!get_range(env, info, 4, argv, true, &from, &length)) return NULL;
+  if (length == 0) { range_error(env, "length must be positive"); return NULL; }
+  if (!get_count(env, argv[3], "toOffset must be a non-negative integer", &to_offset)) return NULL;
+  uint8_t *data;
+  if (!get_view(env, argv[0], &data, &size)) return NULL;
+  if (to_offset % page_size != 0 || to_offset > size || size - to_offset < length) {
+    range_error(env, "toOffset must be page-aligned and its range inside the buffer");
+    return NULL;
+  }
+  to = data + to_offset;
+  if ((from < to ? to - from : from - to) < length) {
+    range_error(env, "the ranges must not overlap");
+    return NULL;
+  }
+  length = (length + page_size - 1) / page_size * page_size;
+  if (mremap(from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED) {
+    return throw_errno(env, errno, "mremap");
+  }
+  int err = put_zero_pages(from, length);
+  return err != 0 ? throw_errno(env, err, "mmap") : NULL;
+}
+
 // madvise(buffer, offset, length, advice): the real madvise; alignment is the kernel's EINVAL.
 static napi_value do_madvise(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -323,6 +352,7 @@ NAPI_MODULE_INIT() {
     {"msync", NULL, do_msync, NULL, NULL, NULL, napi_enumerable, NULL},
     {"protect", NULL, do_protect, NULL, NULL, NULL, napi_enumerable, NULL},
     {"madvise", NULL, do_madvise, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"move", NULL, do_move, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dup", NULL, do_dup, NULL, NULL, NULL, napi_enumerable, NULL},
     {"fdAccessMode", NULL, do_fd_access_mode, NULL, NULL, NULL, napi_enumerable, NULL},
     {"address", NULL, do_address, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -238,8 +238,10 @@ export class NativeBacking extends Backing {
       throw error;
     }
     if (spare !== 0) {
-      this.mapFile(spare, 0, newSize);
-      this.native.unmap(this.buffer, data, capacity);
+      // Move the pages (a private map keeps its writes), then map the file's new tail.
+      const mapped = pageCeil(old);
+      os(() => this.native.move(this.buffer, data, mapped, spare));
+      this.mapFile(spare, mapped, newSize);
     } else {
       this.mapFile(data, pageCeil(old), newSize);
     }

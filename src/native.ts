@@ -30,6 +30,11 @@ export interface NativeHelper {
   protect(buffer: ArrayBuffer | Uint8Array, offset: number, length: number, writable: boolean): void;
   /** msync(MS_SYNC); an unaligned `offset` is the kernel's EINVAL, as in CPython's flush(). */
   msync(buffer: ArrayBuffer | Uint8Array, offset: number, length: number): void;
+  /**
+   * Moves the mapping of a page-aligned range to another one (mremap MREMAP_FIXED), a private
+   * map's written pages included, and puts zero pages over the old range.
+   */
+  move(buffer: ArrayBuffer | Uint8Array, offset: number, length: number, toOffset: number): void;
   /** The real madvise(2), with Linux's advice numbers; alignment is left to the kernel (EINVAL). */
   madvise(buffer: ArrayBuffer | Uint8Array, offset: number, length: number, advice: number): void;
   /** fcntl(F_DUPFD_CLOEXEC): a private copy of `fd`, so the map outlives the caller's fd. */
