@@ -31,12 +31,14 @@ const SSIZE_MAX: i64 = i64.MAX_VALUE;
 /** Kinds of map, as the host passes them to mapOpen. */
 export const KIND_FILE: i32 = 1;      // the bytes come from a file (resize changes it)
 export const KIND_EXTERNAL: i32 = 2;  // the host maps the region's pages: never zero or copy them here
+export const KIND_FD_WRITABLE: i32 = 4; // the file's fd is open for writing (madvise MADV_REMOVE needs it)
 
 // Bits of MapRecord.bits.
 const SHARED: u8 = 1;
 const FILE: u8 = 2;
 const EXTERNAL: u8 = 4;
 const PROT_NONE_BIT: u8 = 8;
+const FD_WRITABLE: u8 = 16;
 
 /** Largest number of maps one core instance holds; the host opens another instance past it. */
 export const MAX_MAPS: i32 = 1 << 16;
@@ -197,7 +199,8 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
   m.bits = (type == MAP_PRIVATE ? 0 : SHARED)
     | ((kind & KIND_FILE) != 0 ? FILE : 0)
     | ((kind & KIND_EXTERNAL) != 0 ? EXTERNAL : 0)
-    | ((prot & (PROT_READ | PROT_WRITE)) == 0 ? PROT_NONE_BIT : 0);
+    | ((prot & (PROT_READ | PROT_WRITE)) == 0 ? PROT_NONE_BIT : 0)
+    | ((kind & KIND_FD_WRITABLE) != 0 ? FD_WRITABLE : 0);
   m.limit = (m.bits & PROT_NONE_BIT) != 0 ? 0 : NO_LIMIT;
   m.spareData = 0;
   m.spareCapacity = 0;
@@ -615,8 +618,11 @@ const MADV_DONTNEED: i32 = 4;
 const MADV_FREE: i32 = 8;
 const MADV_REMOVE: i32 = 9;
 const MADV_WIPEONFORK: i32 = 18;
+const MADV_POPULATE_WRITE: i32 = 23;
+const MADV_DONTNEED_LOCKED: i32 = 24;
+const EACCES: i32 = 13;
 const MADV_HWPOISON: i32 = 100;
-const MADV_SOFT_OFFLINE: i32 = 101;
+const MADV_GUARD_REMOVE: i32 = 103;
 const EPERM: i32 = 1;
 
 /** What a successful madvise did to the bytes (its result, for the host). */
@@ -643,12 +649,19 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   out(1, <f64>n);
   const shared = (m.bits & SHARED) != 0;
   const file = (m.bits & FILE) != 0;
-  // Refused outright: poisoning pages would crash the host (CPython as root would do it).
-  if (option == MADV_HWPOISON || option == MADV_SOFT_OFFLINE) return -(E_OS + EPERM);
-  if (!((option >= 0 && option <= 4) || (option >= 8 && option <= 23))) return -E_EINVAL;
+  // Refused outright: MADV_HWPOISON and MADV_SOFT_OFFLINE poison pages (CPython as root does
+  // it), MADV_GUARD_INSTALL/REMOVE (Linux 6.13) make touching them a SIGSEGV.
+  if (option >= MADV_HWPOISON && option <= MADV_GUARD_REMOVE) return -(E_OS + EPERM);
+  // As Linux 6.x answers (checked with CPython on this kernel): 24 is MADV_DONTNEED_LOCKED.
+  if (!((option >= 0 && option <= 4) || (option >= 8 && option <= 24))) return -E_EINVAL;
   if ((option == MADV_FREE || option == MADV_WIPEONFORK) && (shared || file)) return -E_EINVAL;
-  if (option == MADV_REMOVE && !shared) return -E_EINVAL;
-  const zeroes = (option == MADV_DONTNEED && !shared && !file) || option == MADV_REMOVE;
+  if (option == MADV_POPULATE_WRITE && !writable(m)) return -E_EINVAL;
+  if (option == MADV_REMOVE) {
+    if (!shared) return file ? -(E_OS + EACCES) : -E_EINVAL;
+    if (file && (m.bits & FD_WRITABLE) == 0) return -(E_OS + EACCES);
+  }
+  const dropsPages = option == MADV_DONTNEED || option == MADV_DONTNEED_LOCKED;
+  const zeroes = (dropsPages && !shared && !file) || option == MADV_REMOVE;
   if (zeroes) {
     // Whole pages only, as the kernel drops whole pages (the length is rounded up).
     const end = min(<i64>regionBytes(<u64>(s + n)), <i64>m.capacity);
@@ -656,7 +669,7 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
     dirty(m, s, end);
     return ADVICE_ZEROED;
   }
-  if (option == MADV_DONTNEED && !shared && file) return ADVICE_RELOAD;
+  if (dropsPages && !shared && file) return ADVICE_RELOAD;
   return ADVICE_ONLY;
 }
 

@@ -209,11 +209,14 @@ static napi_value do_map(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  // A read-only mapping is always MAP_PRIVATE: it reads the same page-cache pages as a shared
-  // one (pages never written follow the file), but V8's memory.grow mprotects the whole memory
-  // read-write, and on a shared mapping of a read-only fd that fails with EACCES, which V8 treats
-  // as fatal (the process aborts). See protect().
-  int flags = (writable && shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
+  // A read-only mapping of a read-only fd is MAP_PRIVATE: it reads the same page-cache pages as
+  // a shared one (pages never written follow the file), but V8's memory.grow mprotects the whole
+  // memory read-write, and on a shared mapping of a read-only fd that fails with EACCES, which V8
+  // treats as fatal (the process aborts). See protect(). Of a read-write fd it stays shared, so
+  // that madvise(MADV_REMOVE) acts as on CPython's map.
+  int access = fcntl(fd, F_GETFL);
+  bool fd_writable = access != -1 && (access & O_ACCMODE) == O_RDWR;
+  int flags = (shared && (writable || fd_writable) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
   void *got = mmap(addr, length, PROT_READ | (writable ? PROT_WRITE : 0), flags, fd,
                    (off_t)file_offset);
   if (got == MAP_FAILED) {

@@ -44,6 +44,7 @@ export interface CoreExports {
 /** `kind` bits of map_open. */
 export const KIND_FILE = 1;
 export const KIND_EXTERNAL = 2;
+export const KIND_FD_WRITABLE = 4;
 /** madvise results. */
 export const ADVICE_ZEROED = 1;
 export const ADVICE_RELOAD = 2;

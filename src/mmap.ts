@@ -2,7 +2,7 @@
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
 import { closeSync, fstatSync, openSync, readFileSync, type Stats } from "node:fs";
-import { Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FILE, anyCore, check, coreError, openInSomeCore } from './abi.js';
+import { Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError, openInSomeCore } from './abi.js';
 import {
   toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
@@ -157,7 +157,8 @@ export class MMap {
     let handle = -1;
     try {
       const choice = anonymous ? 'anonymous' : wanted === 'auto' ? autoBacking() ?? (native ? 'native' : 'copy') : wanted;
-      const kind = (anonymous ? 0 : KIND_FILE) | (choice === 'native' ? KIND_EXTERNAL : 0);
+      const kind = (anonymous ? 0 : KIND_FILE) | (choice === 'native' ? KIND_EXTERNAL : 0)
+        | (mode === O_RDWR ? KIND_FD_WRITABLE : 0);
       [core, handle] = openInSomeCore((c) => c.x.map_open(resolved, offset, flags, prot, access, kind), setupCore);
       // What mmap(2) checks of the file, after its EINVAL checks.
       if (!anonymous) {
