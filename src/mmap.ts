@@ -156,7 +156,9 @@ export class MMap {
     let core: Core | undefined;
     let handle = -1;
     try {
-      const choice = anonymous ? 'anonymous' : wanted === 'auto' ? autoBacking() ?? (native ? 'native' : 'copy') : wanted;
+      // Every core of a process is alike: the one that made the checks tells whether native can serve.
+      const choice = anonymous ? 'anonymous'
+        : wanted === 'auto' ? autoBacking() ?? (nativeUsable(checker) ? 'native' : 'copy') : wanted;
       const kind = (anonymous ? 0 : KIND_FILE) | (choice === 'native' ? KIND_EXTERNAL : 0)
         | (mode === O_RDWR ? KIND_FD_WRITABLE : 0);
       [core, handle] = openInSomeCore((c) => c.x.map_open(resolved, offset, flags, prot, access, kind), setupCore);
