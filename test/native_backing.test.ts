@@ -70,6 +70,19 @@ test('a private map never writes to the file, and keeps its writes across a resi
   assert.is(text(fs.readFileSync(path).subarray(0, 10)), '0123456789');
 });
 
+test('a map of 2 MiB or more starts 2 MiB-aligned in the address space (fewer page faults)', () => {
+  if (!enabled) return;
+  const path = tmp.file('');
+  fs.truncateSync(path, 6 << 20);
+  const small = new MMap(-1, 4096); // so that the big one does not start at the region space's start by luck
+  const m = mapFile(path);
+  const line = fs.readFileSync('/proc/self/maps', 'latin1').split('\n').find((l) => l.endsWith(fs.realpathSync(path)))!;
+  const start = BigInt('0x' + line.split('-')[0]);
+  assert.is(start % (2n << 20n), 0n, line);
+  m.close();
+  small.close();
+});
+
 test('bytes written and flushed by a process killed with SIGKILL are on disk', async () => {
   if (!enabled) return;
   const path = tmp.file('-'.repeat(100));
