@@ -88,4 +88,13 @@ test('70,000 maps at once need a second core instance, and work there', () => {
   for (const m of maps) m.close();
 });
 
+test('one map can be nearly as large as a wasm32 memory: 4 GiB less 8 MiB; 4 GiB is ENOMEM', () => {
+  const m = new MMap(-1, 2 ** 32 - 8 * 2 ** 20);
+  m.setItem(-1, 42);
+  assert.is(m.getItem(-1), 42);
+  assert.is(m.rfind(new Uint8Array([42])), m.length - 1);
+  m.close();
+  assert.throws(() => new MMap(-1, 2 ** 32), (e: Error & { errno?: number }) => e.errno === 12 && e.message === '[Errno 12] Cannot allocate memory');
+});
+
 test.run();
