@@ -17,30 +17,30 @@
 }
 
 /** Lowest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
-function findScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize, from: usize): isize {
+function findScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize, from: usize): i64 {
   if (needleLen > hayLen) return -1;
   const first = load<u8>(needle);
   const last = hayLen - needleLen;
   for (let i = from; i <= last; i++) {
-    if (load<u8>(hay + i) == first && bytesEqual(hay + i + 1, needle + 1, needleLen - 1)) return <isize>i;
+    if (load<u8>(hay + i) == first && bytesEqual(hay + i + 1, needle + 1, needleLen - 1)) return <i64>i;
   }
   return -1;
 }
 
 /** Highest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
-function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize, below: usize): isize {
+function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize, below: usize): i64 {
   if (needleLen > hayLen) return -1;
   const first = load<u8>(needle);
   let i = min(hayLen - needleLen + 1, below);
   while (i > 0) {
     i--;
-    if (load<u8>(hay + i) == first && bytesEqual(hay + i + 1, needle + 1, needleLen - 1)) return <isize>i;
+    if (load<u8>(hay + i) == first && bytesEqual(hay + i + 1, needle + 1, needleLen - 1)) return <i64>i;
   }
   return -1;
 }
 
 /** Lowest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
-export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): isize {
+export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): i64 {
   if (ASC_FEATURE_SIMD) {
     if (needleLen > hayLen) return -1;
     const last = hayLen - needleLen; // the last candidate position
@@ -53,12 +53,12 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
         const m2 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 32), f));
         const m3 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 48), f));
         const m = <u64>m0 | (<u64>m1 << 16) | (<u64>m2 << 32) | (<u64>m3 << 48);
-        if (m != 0) return <isize>(i + <usize>ctz(m));
+        if (m != 0) return <i64>(i + <usize>ctz(m));
         i += 64;
       }
       while (i + 16 <= hayLen) {
         const m = i8x16.bitmask(i8x16.eq(v128.load(hay + i), f));
-        if (m != 0) return <isize>(i + <usize>ctz(m));
+        if (m != 0) return <i64>(i + <usize>ctz(m));
         i += 16;
       }
     } else {
@@ -72,7 +72,7 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
         let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
         while (m != 0) {
           const j = i + <usize>ctz(m);
-          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <isize>j;
+          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
           m &= m - 1;
         }
         i += 32;
@@ -81,7 +81,7 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
         let m = <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l)));
         while (m != 0) {
           const j = i + <usize>ctz(m);
-          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <isize>j;
+          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
           m &= m - 1;
         }
         i += 16;
@@ -94,7 +94,7 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
 }
 
 /** Highest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
-export function rfindBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): isize {
+export function rfindBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): i64 {
   if (ASC_FEATURE_SIMD) {
     if (needleLen > hayLen) return -1;
     // Candidates are 0..end-1; blocks of 16 are tested from the top down.
@@ -107,7 +107,7 @@ export function rfindBytes(hay: usize, hayLen: usize, needle: usize, needleLen: 
       let m = <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l)));
       while (m != 0) {
         const j = 31 - clz(m);
-        if (bytesEqual(hay + i + j + 1, needle + 1, needleLen > 1 ? needleLen - 2 : 0)) return <isize>(i + j);
+        if (bytesEqual(hay + i + j + 1, needle + 1, needleLen > 1 ? needleLen - 2 : 0)) return <i64>(i + j);
         m &= ~(1 << j);
       }
       end = i;
