@@ -119,7 +119,9 @@ export class Core {
 
   /** The memory's bytes; a new view whenever the memory has grown (growth detaches the old one). */
   view(): Uint8Array {
-    if (this.bytes.buffer !== this.x.memory.buffer) {
+    // A grow detaches the old buffer (its length becomes 0); reading memory.buffer on every
+    // call would cost more than the call itself.
+    if (this.bytes.byteLength === 0) {
       this.bytes = new Uint8Array(this.x.memory.buffer);
       this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
       for (const restore of this.afterGrow) restore();
