@@ -46,14 +46,18 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
     const last = hayLen - needleLen; // the last candidate position
     let i: usize = 0;
     if (needleLen == 1) {
+      // memchr: one any_true over 64 bytes, bit masks only where there is a match.
       const f = i8x16.splat(load<i8>(needle));
       while (i + 64 <= hayLen) {
-        const m0 = i8x16.bitmask(i8x16.eq(v128.load(hay + i), f));
-        const m1 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 16), f));
-        const m2 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 32), f));
-        const m3 = i8x16.bitmask(i8x16.eq(v128.load(hay + i, 48), f));
-        const m = <u64>m0 | (<u64>m1 << 16) | (<u64>m2 << 32) | (<u64>m3 << 48);
-        if (m != 0) return <i64>(i + <usize>ctz(m));
+        const e0 = i8x16.eq(v128.load(hay + i), f);
+        const e1 = i8x16.eq(v128.load(hay + i, 16), f);
+        const e2 = i8x16.eq(v128.load(hay + i, 32), f);
+        const e3 = i8x16.eq(v128.load(hay + i, 48), f);
+        if (v128.any_true(v128.or(v128.or(e0, e1), v128.or(e2, e3)))) {
+          const m = <u64>i8x16.bitmask(e0) | (<u64>i8x16.bitmask(e1) << 16)
+            | (<u64>i8x16.bitmask(e2) << 32) | (<u64>i8x16.bitmask(e3) << 48);
+          return <i64>(i + <usize>ctz(m));
+        }
         i += 64;
       }
       while (i + 16 <= hayLen) {
@@ -69,11 +73,13 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
       while (i + 32 <= last + 1) {
         const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
         const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
-        let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
-        while (m != 0) {
-          const j = i + <usize>ctz(m);
-          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
-          m &= m - 1;
+        if (v128.any_true(v128.or(a, b))) {
+          let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+          while (m != 0) {
+            const j = i + <usize>ctz(m);
+            if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
+            m &= m - 1;
+          }
         }
         i += 32;
       }
@@ -97,17 +103,32 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
 export function rfindBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): i64 {
   if (ASC_FEATURE_SIMD) {
     if (needleLen > hayLen) return -1;
-    // Candidates are 0..end-1; blocks of 16 are tested from the top down.
+    // Candidates are 0..end-1; blocks of 32, then 16, are tested from the top down.
     let end: usize = hayLen - needleLen + 1;
     const f = i8x16.splat(load<i8>(needle));
     const l = i8x16.splat(load<i8>(needle + needleLen - 1));
     const tail = needleLen - 1;
+    const inner = needleLen > 1 ? needleLen - 2 : 0;
+    while (end >= 32) {
+      const i = end - 32;
+      const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
+      const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
+      if (v128.any_true(v128.or(a, b))) {
+        let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+        while (m != 0) {
+          const j = 31 - clz(m);
+          if (bytesEqual(hay + i + j + 1, needle + 1, inner)) return <i64>(i + j);
+          m &= ~(1 << j);
+        }
+      }
+      end = i;
+    }
     while (end >= 16) {
       const i = end - 16;
       let m = <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l)));
       while (m != 0) {
         const j = 31 - clz(m);
-        if (bytesEqual(hay + i + j + 1, needle + 1, needleLen > 1 ? needleLen - 2 : 0)) return <i64>(i + j);
+        if (bytesEqual(hay + i + j + 1, needle + 1, inner)) return <i64>(i + j);
         m &= ~(1 << j);
       }
       end = i;

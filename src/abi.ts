@@ -99,6 +99,8 @@ export function check(result: number): number {
   return result;
 }
 
+const SEARCH_SLICE = 16 << 20;
+
 const wasm = new WebAssembly.Module(readFileSync(new URL('../build/core.wasm', import.meta.url)));
 
 /** One instance of the core: one linear memory holding many maps. */
@@ -138,6 +140,34 @@ export class Core {
   /** A copy of `count` bytes at `address`, as CPython returns `bytes`. */
   copyOut(address: number, count: number): Uint8Array {
     return this.view().slice(address, address + count);
+  }
+
+  /**
+   * find/rfind. A long window is searched in slices of SEARCH_SLICE bytes, one call each: V8
+   * switches a wasm function to its optimised code only between calls, so one call over a
+   * whole big map would run in the baseline compiler's code throughout. The window comes from
+   * the core itself (an empty needle finds the clamped start, and rfinds the clamped end).
+   */
+  find(handle: number, needle: Uint8Array, start: number, end: number, reverse: number): number {
+    const address = this.copyIn(needle);
+    const n = needle.length;
+    const x = this.x;
+    if (n === 0 || x.map_length(handle) <= SEARCH_SLICE) return check(x.find(handle, address, n, start, end, reverse));
+    const from = check(x.find(handle, address, 0, start, end, 0));
+    const to = x.find(handle, address, 0, start, end, 1);
+    if (from < 0 || to - from < n) return -1;
+    if (reverse === 0) {
+      for (let s = from; s < to; s += SEARCH_SLICE) {
+        const found = check(x.find(handle, address, n, s, Math.min(s + SEARCH_SLICE + n - 1, to), 0));
+        if (found >= 0) return found;
+      }
+    } else {
+      for (let e = to; e > from; e -= SEARCH_SLICE) {
+        const found = check(x.find(handle, address, n, Math.max(e - SEARCH_SLICE - n + 1, from), e, 1));
+        if (found >= 0) return found;
+      }
+    }
+    return -1;
   }
 
   /** Copies `data` into the scratch area; returns its address. */

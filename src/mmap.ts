@@ -263,8 +263,7 @@ export class MMap {
     const needle = toBytes(sub);
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
-    const address = b.core.copyIn(needle);
-    return check(b.core.x.find(b.handle, address, needle.length, from, to, reverse));
+    return b.core.find(b.handle, needle, from, to, reverse);
   }
 
   /**

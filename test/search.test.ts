@@ -73,3 +73,33 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
 
   test.run();
 }
+
+const sliced = suite('find and rfind over maps longer than one search slice (16 MiB)');
+
+sliced('needles straddling slice boundaries, with and without bounds, against Buffer.indexOf', async () => {
+  const { MMap } = await import('../src/index.ts');
+  const size = 40 << 20;
+  const m = new MMap(-1, size);
+  const copy = Buffer.alloc(size);
+  const needle = Buffer.from('needle!!');
+  for (const at of [(16 << 20) - 3, (32 << 20) - 7, size - 8, 5]) {
+    m.seek(at);
+    m.write(needle);
+    needle.copy(copy, at);
+  }
+  m.seek(0);
+  for (const [start, end] of [[undefined, undefined], [6, undefined], [(16 << 20) - 2, undefined], [0, (32 << 20)], [0, (32 << 20) - 1], [-(9 << 20), undefined]]) {
+    const s = start === undefined ? 0 : start < 0 ? size + start : start;
+    const e = end ?? size;
+    const window = copy.subarray(s, e);
+    const first = window.indexOf(needle);
+    const last = window.lastIndexOf(needle);
+    assert.is(m.find(needle, start, end), first < 0 ? -1 : s + first, `find ${start} ${end}`);
+    assert.is(m.rfind(needle, start, end), last < 0 ? -1 : s + last, `rfind ${start} ${end}`);
+  }
+  assert.is(m.find('absent'), -1);
+  assert.is(m.rfind('absent'), -1);
+  m.close();
+});
+
+sliced.run();
