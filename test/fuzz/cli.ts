@@ -56,7 +56,7 @@ for (let index = 0; Date.now() < deadline; index += batch) {
     }
     const savedKey = `${backingOf(small.case)} ${small.divergence.signature}`;
     if (seen.has(savedKey)) {
-      console.log(`  shrunk to ${small.case.ops.length} ops; already in the corpus`);
+      console.log(`  shrunk to ${small.case.ops.length} ops; its signature is already in the corpus:\n  ${JSON.stringify(small.case)}`);
       continue;
     }
     seen.add(savedKey);
