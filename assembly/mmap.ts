@@ -174,14 +174,21 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
   if (stored < 0) return stored;
   if (len < 0) return -E_LENGTH_NEGATIVE;
   if (off < 0) return -E_OFFSET_NEGATIVE;
-  // What mmap(2) refuses with EINVAL on Linux.
-  if (off % <i64>PAGE != 0 || len == 0) return -E_EINVAL;
+  // What mmap(2) refuses, in Linux's order (checked against CPython on this kernel): the
+  // offset, MAP_HUGETLB for a file, a zero length, no room (here: more than one memory holds),
+  // the map type. MAP_FIXED* have no address to go to here: EINVAL (CPython maps at 0 as root).
+  const file = (kind & KIND_FILE) != 0;
+  if (off % <i64>PAGE != 0) return -E_EINVAL;
+  if (file && (flags & MAP_HUGETLB) != 0) return -E_EINVAL;
+  if (len == 0) return -E_EINVAL;
+  if (len >= <i64>u32.MAX_VALUE) return -E_ENOMEM;
   let type = flags & MAP_TYPE;
   if (stored == ACCESS_COPY) type = MAP_PRIVATE;
   else if (access != ACCESS_DEFAULT) type = MAP_SHARED;
-  if (type == 0 || (type == MAP_TYPE && (kind & KIND_FILE) == 0)) return -E_EINVAL;
-  if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_HUGETLB)) != 0) return -E_EINVAL;
-  if (len >= <i64>u32.MAX_VALUE) return -E_ENOMEM;
+  if (type == 0 || (type == MAP_TYPE && !file)) return -E_EINVAL;
+  if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) return -E_EINVAL;
+  // Anonymous huge pages: none are reserved on a default Linux, so the kernel has no memory.
+  if ((flags & MAP_HUGETLB) != 0) return -E_ENOMEM;
   let index: i32;
   if (freeSlot >= 0) index = freeSlot;
   else if (tableUsed < MAX_MAPS) index = tableUsed;
@@ -197,7 +204,7 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
   m.pos = 0;
   m.access = <u8>stored;
   m.bits = (type == MAP_PRIVATE ? 0 : SHARED)
-    | ((kind & KIND_FILE) != 0 ? FILE : 0)
+    | (file ? FILE : 0)
     | ((kind & KIND_EXTERNAL) != 0 ? EXTERNAL : 0)
     | ((prot & (PROT_READ | PROT_WRITE)) == 0 ? PROT_NONE_BIT : 0)
     | ((kind & KIND_FD_WRITABLE) != 0 ? FD_WRITABLE : 0);
@@ -654,6 +661,8 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   if (option >= MADV_HWPOISON && option <= MADV_GUARD_REMOVE) return -(E_OS + EPERM);
   // As Linux 6.x answers (checked with CPython on this kernel): 24 is MADV_DONTNEED_LOCKED.
   if (!((option >= 0 && option <= 4) || (option >= 8 && option <= 24))) return -E_EINVAL;
+  // Linux returns before looking at the mapping when the length is 0.
+  if (n == 0) return ADVICE_ONLY;
   if ((option == MADV_FREE || option == MADV_WIPEONFORK) && (shared || file)) return -E_EINVAL;
   if (option == MADV_POPULATE_WRITE && !writable(m)) return -E_EINVAL;
   if (option == MADV_REMOVE) {

@@ -179,15 +179,18 @@ static int put_zero_pages(uint8_t *addr, uint64_t length) {
   return got == MAP_FAILED ? errno : 0;
 }
 
-// map(buffer, offset, length, fd, fileOffset, writable, shared): mmap MAP_FIXED into the buffer.
+// map(buffer, offset, length, fd, fileOffset, writable, shared, populate?): mmap MAP_FIXED into
+// the buffer; `populate` adds MAP_POPULATE (a private map then copies its pages at once, as
+// CPython's does with that flag, instead of following the file until first written).
 static napi_value do_map(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
+  napi_value argv[8];
   uint8_t *addr;
   uint64_t length, file_offset;
   int fd;
-  bool writable, shared;
+  bool writable, shared, populate = false;
   struct stat st;
-  if (!get_range(env, info, 7, argv, true, &addr, &length)) return NULL;
+  napi_valuetype populate_type;
+  if (!get_range(env, info, 8, argv, true, &addr, &length)) return NULL;
   if (length == 0) { range_error(env, "length must be positive"); return NULL; }
   if (!get_fd(env, argv[3], &fd)) return NULL;
   if (!get_count(env, argv[4], "fileOffset must be a non-negative integer", &file_offset)) {
@@ -199,6 +202,11 @@ static napi_value do_map(napi_env env, napi_callback_info info) {
   }
   if (!get_bool(env, argv[5], "writable must be a boolean", &writable)) return NULL;
   if (!get_bool(env, argv[6], "shared must be a boolean", &shared)) return NULL;
+  NODE_API_CALL(env, napi_typeof(env, argv[7], &populate_type));
+  if (populate_type != napi_undefined &&
+      !get_bool(env, argv[7], "populate must be a boolean", &populate)) {
+    return NULL;
+  }
   // A page wholly past the end of the file would raise SIGBUS on first touch, killing the
   // process; the caller checks sizes first, this is the last line of defence.
   if (fstat(fd, &st) != 0) return throw_errno(env, errno, "fstat");
@@ -216,7 +224,8 @@ static napi_value do_map(napi_env env, napi_callback_info info) {
   // that madvise(MADV_REMOVE) acts as on CPython's map.
   int access = fcntl(fd, F_GETFL);
   bool fd_writable = access != -1 && (access & O_ACCMODE) == O_RDWR;
-  int flags = (shared && (writable || fd_writable) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
+  int flags = (shared && (writable || fd_writable) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED
+    | (populate ? MAP_POPULATE : 0);
   void *got = mmap(addr, length, PROT_READ | (writable ? PROT_WRITE : 0), flags, fd,
                    (off_t)file_offset);
   if (got == MAP_FAILED) {

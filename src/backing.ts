@@ -7,7 +7,7 @@
 //   native:    the helper maps the file's pages over the region (MAP_FIXED), so the core works
 //              on the page cache itself; flush() is msync, madvise() is the real one.
 import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
-import { ADVICE_RELOAD, Core, EINVAL, check } from './abi.js';
+import { ADVICE_RELOAD, ADVICE_ZEROED, Core, EINVAL, check } from './abi.js';
 import { OSError } from './errors.js';
 import type { NativeHelper } from './native.js';
 import { PAGESIZE } from './constants.js';
@@ -63,8 +63,10 @@ export abstract class Backing {
   resizeToZero(): never {
     if (this.fd !== -1) {
       os(() => ftruncateSync(this.fd, this.offset));
-      // The map now lies wholly past the end of the file, where CPython dies on a touch.
+      // The map now lies wholly past the end of the file, where CPython dies on a touch, and
+      // what it wrote is gone with the file's pages.
       this.core.x.map_set_limit(this.handle, 0);
+      this.core.x.map_take_dirty(this.handle);
     }
     throw new OSError(EINVAL);
   }
@@ -155,6 +157,16 @@ export class CopyBacking extends Backing {
 
   advise(option: number, start: number, length: number, effect: number): void {
     if (effect === ADVICE_RELOAD) this.readFile(start, start + length);
+    // For a file map the core answers ZEROED only to MADV_REMOVE on a shared map of a writable
+    // fd, which punches a hole in the file at once, whole pages (read-only maps included).
+    if (effect === ADVICE_ZEROED) this.writeZeros(start, pageCeil(start + length));
+  }
+
+  /** Writes zeros over the file's range for map range [from, to), not past the file's end. */
+  private writeZeros(from: number, to: number): void {
+    const fileSize = os(() => fstatSync(this.fd)).size;
+    const end = Math.min(to, fileSize - this.offset);
+    if (end > from) os(() => writeSync(this.fd, new Uint8Array(end - from), 0, end - from, this.offset + from));
   }
 
   resize(newSize: number): void {
@@ -186,7 +198,9 @@ export class NativeBacking extends Backing {
   constructor(core: Core, handle: number, fd: number, offset: number,
     private readonly native: NativeHelper,
     private readonly writable: boolean,
-    private readonly shared: boolean) {
+    private readonly shared: boolean,
+    /** MAP_POPULATE: a private map copies its pages when it opens (not on resize, as mremap). */
+    private readonly populate: boolean) {
     super(core, handle, fd, offset);
   }
 
@@ -199,14 +213,15 @@ export class NativeBacking extends Backing {
   };
 
   attach(length: number): void {
-    this.mapFile(this.data(), 0, length);
+    this.mapFile(this.data(), 0, length, this.populate);
     if (!this.writable) this.core.afterGrow.add(this.reprotect);
   }
 
   /** Maps file range [offset + from, offset + to) at map position `from` of the region at `data`. */
-  private mapFile(data: number, from: number, to: number): void {
+  private mapFile(data: number, from: number, to: number, populate = false): void {
     if (to <= from) return;
-    os(() => this.native.map(this.buffer, data + from, to - from, this.fd, this.offset + from, this.writable, this.shared));
+    os(() => this.native.map(this.buffer, data + from, to - from, this.fd, this.offset + from,
+      this.writable, this.shared, populate));
   }
 
   publish(offset: number, size: number): void {

@@ -8,7 +8,7 @@ import {
 } from './args.js';
 import { AnonymousBacking, Backing, BackingName, CopyBacking, NativeBacking, os } from './backing.js';
 import {
-  ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED,
+  ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
   PROT_READ, PROT_WRITE,
 } from './constants.js';
 import { OSError, IndexError } from './errors.js';
@@ -176,7 +176,7 @@ export class MMap {
       const backing = choice === 'anonymous'
         ? new AnonymousBacking(core, handle, ownFd, offset, nativeUsable(core) ? native : undefined)
         : choice === 'native'
-          ? new NativeBacking(core, handle, ownFd, offset, native!, writable, shared)
+          ? new NativeBacking(core, handle, ownFd, offset, native!, writable, shared, (flags & MAP_POPULATE) !== 0)
           : new CopyBacking(core, handle, ownFd, offset, shared && writable, nativeUsable(core) ? native : undefined);
       backing.attach(resolved);
       this.#state.backing = backing;

@@ -16,11 +16,12 @@ export interface NativeHelper {
    * `buffer[offset, offset + length)`. `offset` and `fileOffset` are page-aligned and
    * `length > 0`; the last page is mapped whole.
    * Pages wholly past the end of a regular file are refused (`RangeError`): they would SIGBUS.
-   * A read-only mapping is always MAP_PRIVATE (it still reads the file's current pages), because
-   * memory.grow mprotects the whole memory read-write and aborts the process where it cannot.
+   * A read-only mapping of a read-only fd is MAP_PRIVATE (it still reads the file's current
+   * pages), because memory.grow mprotects the whole memory read-write and aborts the process
+   * where it cannot. `populate` adds MAP_POPULATE (a private map then copies its pages at once).
    */
   map(buffer: ArrayBuffer | Uint8Array, offset: number, length: number, fd: number,
-    fileOffset: number, writable: boolean, shared: boolean): void;
+    fileOffset: number, writable: boolean, shared: boolean, populate?: boolean): void;
   /** Puts fresh private zero pages over a page-aligned range; the file keeps its bytes. */
   unmap(buffer: ArrayBuffer | Uint8Array, offset: number, length: number): void;
   /**
