@@ -61,7 +61,7 @@ function formatFigure(value: number, unit: Unit): string {
   if (unit === 'GB/s') return `${value.toFixed(2)} GB/s`;
   if (unit === 'µs') return `${value.toFixed(1)} µs`;
   const scaled = value >= 1e6 ? `${(value / 1e6).toFixed(2)} M` : `${(value / 1e3).toFixed(1)} k`;
-  return `${scaled}${unit === 'lines/s' ? 'lines/s' : 'calls/s'}`;
+  return `${scaled} ${unit}`;
 }
 
 const ratio = (r: number | undefined) => (r === undefined ? '—' : `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`);
@@ -229,7 +229,7 @@ positions, the same for every implementation; \`getSlice\` (Python \`m[p:p+4096]
 open + close: ${c.openIterations.toLocaleString('en-US')} pairs a run on an open fd.
 The copy backing's open reads the whole file into the core's memory. Buffer: \`Buffer.indexOf\` /
 \`lastIndexOf\` over the file read into a Buffer. Python loops bind methods to locals first
-(\`read_byte = m.read_byte\`). "× " columns: speed relative to CPython (above 1 is faster; for
+(\`read_byte = m.read_byte\`). "×" columns: speed relative to CPython (above 1 is faster; for
 open + close, CPython's time ÷ ours).
 
 ${toMarkdown(mainTable(data))}
@@ -257,6 +257,7 @@ ${toMarkdown(openScalingTable(data))}
 
 Anonymous maps of ${formatSize(data.memory.mapSize)}, one byte written in each, all open at once; growth of the
 process's RSS and of its number of mappings (\`/proc/self/maps\` lines) from before the first map.
+"open a map": the mean time of the opens since the row before (the first row includes loading the core).
 
 ${toMarkdown(memoryTable(data))}
 
