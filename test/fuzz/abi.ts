@@ -8,7 +8,13 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './generator.ts';
 
-const CORE = fileURLToPath(new URL('../../build/core.wasm', import.meta.url));
+/** The builds of the core: with SIMD, and the scalar reference. */
+export const CORES = ['core.wasm', 'core-scalar.wasm'] as const;
+const modules = new Map<string, WebAssembly.Module>();
+function compiled(core: string): WebAssembly.Module {
+  if (!modules.has(core)) modules.set(core, new WebAssembly.Module(fs.readFileSync(fileURLToPath(new URL(`../../build/${core}`, import.meta.url)))));
+  return modules.get(core)!;
+}
 
 type Fn = (...args: number[]) => number;
 type Exports = Record<string, Fn> & { memory: WebAssembly.Memory; out: WebAssembly.Global };
@@ -56,9 +62,8 @@ export class AbiFuzz {
   /** Every call made, when a caller wants to replay them (see `replay`). */
   log: [string, number[]][] | null = null;
 
-  constructor(readonly rng: Rng) {
-    const module = new WebAssembly.Module(fs.readFileSync(CORE));
-    this.x = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+  constructor(readonly rng: Rng, core: string = CORES[0]) {
+    this.x = new WebAssembly.Instance(compiled(core), {}).exports as unknown as Exports;
     this.guards.push(this.guard());
     this.openTarget();
     this.guards.push(this.guard());
@@ -216,11 +221,12 @@ export class AbiFuzz {
  * Makes `calls` random calls into a fresh core and reports every failure.
  * @param seed the seed
  * @param calls how many calls
+ * @param core which build of the core (CORES)
  * @returns the count of calls made and the failures (at most 50)
  * @example fuzzAbi(1, 10_000).failures // []
  */
-export function fuzzAbi(seed: number, calls: number): AbiReport {
-  const fuzz = new AbiFuzz(new Rng(seed));
+export function fuzzAbi(seed: number, calls: number, core: string = CORES[0]): AbiReport {
+  const fuzz = new AbiFuzz(new Rng(seed), core);
   let made = 0;
   for (; made < calls && fuzz.failures.length < 50; made++) {
     // A fresh target now and then, so that calls meet new maps, closed ones and resized ones.
@@ -239,10 +245,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let calls = 0;
   let failures = 0;
   while (Date.now() < deadline) {
-    const report = fuzzAbi(seed, 20_000);
+    const report = fuzzAbi(seed, 20_000, CORES[seed % CORES.length]);
     calls += report.calls;
     failures += report.failures.length;
-    for (const f of report.failures.slice(0, 3)) console.log(`seed ${seed}: ${f.call}: ${f.why}\n  after ${f.before.join('\n        ')}`);
+    for (const f of report.failures.slice(0, 3)) console.log(`seed ${seed} (${CORES[seed % CORES.length]}): ${f.call}: ${f.why}\n  after ${f.before.join('\n        ')}`);
     seed++;
   }
   console.log(`${calls} calls, ${failures} failures`);
