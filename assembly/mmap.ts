@@ -47,14 +47,16 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
 
 // One map. A free slot has data == 0 and keeps its generation, so a stale handle is refused.
 //
-//   0        4          8        12    16      20          24             28        32        36     37     38
-//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼ dirtyLo ┼ dirtyHi ┼access┼ bits ┼ gen ┤
+//   0        4          8        12    16      20          24             28        32        36     37     38    40        44
+//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼ dirtyLo ┼ dirtyHi ┼access┼ bits ┼ gen ┼ prevPos ┤
 //
 // limit: bytes at or past it must not be touched (0 for PROT_NONE; 0 after a failed resize(0)
 // left the file shorter than the map): CPython dies there, this core answers EFAULT.
 // spare: a region reserved by resizePrepare and not yet committed.
 // dirty: the span of bytes written since the host last took it (the copy backing publishes
 // only that, so that a map never writes back bytes it did not change over another writer's).
+// prevPos: the cursor before the last call that moved it, for the host to undo a call that
+// touched pages the file no longer has (the native backing learns that only afterwards).
 @unmanaged class MapRecord {
   data: u32;
   capacity: u32;
@@ -68,6 +70,7 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
   access: u8;
   bits: u8;
   gen: u16;
+  prevPos: u32;
 }
 
 const RECORD_SIZE: usize = offsetof<MapRecord>();
@@ -284,6 +287,14 @@ export function mapTakeDirty(handle: i32): f64 {
   return lo;
 }
 
+/** Puts the cursor back where it was before the last call that moved it. */
+export function mapUndoPos(handle: i32): i32 {
+  const m = lookup(handle);
+  if (m === null) return -E_CLOSED;
+  m.pos = m.prevPos;
+  return 0;
+}
+
 /** Marks bytes at or past `limit` as untouchable (EFAULT): the file behind them is gone. */
 export function mapSetLimit(handle: i32, limit: f64): i32 {
   const m = lookup(handle);
@@ -327,6 +338,7 @@ export function read(handle: i32, n: f64): f64 {
   if (count < 0 || count > remaining) count = remaining;
   if (!touchable(m, pos, pos + count)) return -E_EFAULT;
   out(0, <f64>(<u64>m.data + <u64>pos));
+  m.prevPos = <u32>pos;
   m.pos = <u32>(pos + count);
   return <f64>count;
 }
@@ -338,6 +350,7 @@ export function readByte(handle: i32): i32 {
   const pos = m.pos;
   if (pos >= m.length) return -E_READ_BYTE_RANGE;
   if (pos >= m.limit) return -E_EFAULT;
+  m.prevPos = pos;
   m.pos = pos + 1;
   return <i32>load<u8>(<usize>m.data + pos);
 }
@@ -355,6 +368,7 @@ export function readline(handle: i32): f64 {
   const newline = memory.data<u8>([10]);
   const found = findBytes(start, <usize>(size - pos), newline, 1);
   const count: i64 = found < 0 ? size - pos : <i64>found + 1;
+  m.prevPos = <u32>pos;
   m.pos = <u32>(pos + count);
   return <f64>count;
 }
@@ -374,6 +388,7 @@ export function write(handle: i32, source: usize, length: f64): f64 {
   if (!touchable(m, pos, pos + len)) return -E_EFAULT;
   memory.copy(<usize>m.data + <usize>pos, source, <usize>len);
   dirty(m, pos, pos + len);
+  m.prevPos = <u32>pos;
   m.pos = <u32>(pos + len);
   return <f64>len;
 }
@@ -388,6 +403,7 @@ export function writeByte(handle: i32, byte: i32): i32 {
   if (pos >= m.limit) return -E_EFAULT;
   store<u8>(<usize>m.data + pos, <u8>byte);
   dirty(m, pos, pos + 1);
+  m.prevPos = pos;
   m.pos = pos + 1;
   return 0;
 }

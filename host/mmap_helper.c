@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -340,6 +341,77 @@ static napi_value do_fd_access_mode(napi_env env, napi_callback_info info) {
   return fcntl_fd(env, info, F_GETFL, O_ACCMODE);
 }
 
+// SIGBUS: a touch of a mapped page wholly past the end of its file (another process truncated
+// it). CPython dies there; here the handler puts a zero page over the faulting page, so that
+// the wasm instruction completes, and counts the fault where the JS side reads it after each
+// call (which then reports EFAULT). Only addresses inside watched memories are taken; any
+// other SIGBUS goes to the previous disposition, as if this handler were not there.
+#define MAX_WATCHED 16384
+static struct { uintptr_t start, end; } watched[MAX_WATCHED];
+static volatile sig_atomic_t watched_count;
+static volatile int32_t *fault_record; // [faults, address low 32 bits, address high 32 bits]
+static struct sigaction previous_sigbus;
+
+static void on_sigbus(int sig, siginfo_t *info, void *context) {
+  uintptr_t address = (uintptr_t)info->si_addr;
+  for (sig_atomic_t i = 0; i < watched_count; i++) {
+    if (address >= watched[i].start && address < watched[i].end) {
+      void *page = (void *)(address & ~(uintptr_t)(page_size - 1));
+      if (mmap(page, page_size, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+               -1, 0) == MAP_FAILED) {
+        break;
+      }
+      fault_record[1] = (int32_t)(uint32_t)address;
+      fault_record[2] = (int32_t)(uint32_t)((uint64_t)address >> 32);
+      fault_record[0]++;
+      return;
+    }
+  }
+  if (previous_sigbus.sa_flags & SA_SIGINFO) {
+    previous_sigbus.sa_sigaction(sig, info, context);
+  } else if (previous_sigbus.sa_handler != SIG_DFL && previous_sigbus.sa_handler != SIG_IGN) {
+    previous_sigbus.sa_handler(sig);
+  } else {
+    // Returning re-runs the faulting access, which now meets the default action.
+    signal(SIGBUS, SIG_DFL);
+  }
+}
+
+// watch(buffer, reserved, record): takes SIGBUS in [data, data + reserved) from now on (a wasm
+// memory's whole reservation), counting faults in `record`, an Int32Array of 3 that the caller
+// keeps alive for the life of the process. The handler is installed on the first call.
+static napi_value do_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  uint8_t *data, *record;
+  uint64_t size, record_size, reserved;
+  NODE_API_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_view(env, argv[0], &data, &size)) return NULL;
+  if (!get_count(env, argv[1], "reserved must be a non-negative integer", &reserved)) return NULL;
+  if (!get_view(env, argv[2], &record, &record_size)) return NULL;
+  if (record_size < 3 * sizeof(int32_t) || (uintptr_t)record % sizeof(int32_t) != 0) {
+    range_error(env, "record must hold 3 aligned int32 values");
+    return NULL;
+  }
+  if (watched_count == MAX_WATCHED) {
+    range_error(env, "too many watched memories");
+    return NULL;
+  }
+  if (fault_record == NULL) {
+    fault_record = (volatile int32_t *)record;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_sigbus;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGBUS, &action, &previous_sigbus) != 0) return throw_errno(env, errno, "sigaction");
+  }
+  watched[watched_count].start = (uintptr_t)data;
+  watched[watched_count].end = (uintptr_t)data + reserved;
+  watched_count++;
+  return NULL;
+}
+
 // address(buffer): the data pointer, so the JS side can place regions 2 MiB-aligned in the
 // address space (huge-page friendly) although the memory's base is only 64 KiB-aligned.
 static napi_value do_address(napi_env env, napi_callback_info info) {
@@ -368,6 +440,7 @@ NAPI_MODULE_INIT() {
     {"dup", NULL, do_dup, NULL, NULL, NULL, napi_enumerable, NULL},
     {"fdAccessMode", NULL, do_fd_access_mode, NULL, NULL, NULL, napi_enumerable, NULL},
     {"address", NULL, do_address, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"watch", NULL, do_watch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pageSize", NULL, NULL, NULL, NULL, size, napi_enumerable, NULL},
   };
   NODE_API_CALL(env, napi_define_properties(env, exports,

@@ -17,6 +17,7 @@ export interface CoreExports {
   map_writable(handle: number): number;
   map_set_limit(handle: number, limit: number): number;
   map_take_dirty(handle: number): number;
+  map_undo_pos(handle: number): number;
   open_count(): number;
   scratch(length: number): number;
   read(handle: number, n: number): number;

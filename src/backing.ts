@@ -16,6 +16,7 @@ export type BackingName = 'native' | 'copy' | 'anonymous';
 
 /** Rounds up to whole pages. */
 const pageCeil = (n: number) => Math.ceil(n / PAGESIZE) * PAGESIZE;
+const EFAULT = 14;
 
 /** Runs an fs call, turning Node's system error into Python's OSError. */
 export function os<T>(call: () => T): T {
@@ -58,6 +59,19 @@ export abstract class Backing {
 
   /** Releases the map; returns whether its region already reads as zeros. */
   abstract detach(): boolean;
+
+  /**
+   * After the core answered EFAULT: whether pages past the file's end are back (the file grew
+   * again) and mapped, so that the call may be tried once more. Only the native backing sees
+   * the file change under it.
+   */
+  refresh(): boolean { return false; }
+
+  /** Whether the last call touched a page past the file's end (only the native backing can). */
+  faulted(): boolean { return false; }
+
+  /** Handles what faulted() saw: the map learns the file's new end, and the call is EFAULT. */
+  absorbFault(undoPos: boolean): void {}
 
   /** resize(0): Linux's mremap refuses it (EINVAL) after CPython truncated the file to `offset`. */
   resizeToZero(): never {
@@ -191,9 +205,26 @@ export class CopyBacking extends Backing {
   }
 }
 
+/**
+ * Faults the native helper's SIGBUS handler absorbed (count, address low, address high), and
+ * how many of them the maps have handled.
+ */
+const faultRecord = new Int32Array(3);
+let faultsHandled = 0;
+
+/** Lets the helper absorb SIGBUS in a core's memory (its whole 8 GiB reservation). */
+export function watchFaults(core: Core, native: NativeHelper): void {
+  native.watch(core.x.memory.buffer, 2 ** 33, faultRecord.buffer);
+}
+
 /** The file's pages mapped by the OS over the region. */
 export class NativeBacking extends Backing {
   readonly name = 'native';
+  /**
+   * Map bytes from here on lie in pages past the file's end (another process truncated it, or
+   * resize(0) did): the core refuses to touch them (EFAULT) until the file covers them again.
+   */
+  private limit = Infinity;
 
   constructor(core: Core, handle: number, fd: number, offset: number,
     private readonly native: NativeHelper,
@@ -228,6 +259,45 @@ export class NativeBacking extends Backing {
     os(() => this.native.msync(this.buffer, this.data() + offset, size));
   }
 
+  /** The bytes of the map the file covers now: its pages up to the one holding the file's end. */
+  private coveredBytes(): number {
+    return pageCeil(Math.max(0, os(() => fstatSync(this.fd)).size - this.offset));
+  }
+
+  /** Sets how far the core may touch; Infinity: all of the map. */
+  private setLimit(limit: number): void {
+    this.limit = limit >= this.core.x.map_length(this.handle) ? Infinity : limit;
+    this.core.x.map_set_limit(this.handle, this.limit === Infinity ? NaN : this.limit);
+  }
+
+  refresh(): boolean {
+    if (this.limit === Infinity) return false;
+    const covered = this.coveredBytes();
+    if (covered <= this.limit) return false;
+    // The handler put zero pages where the file was: map the file there again.
+    this.mapFile(this.data(), this.limit, Math.min(covered, this.core.x.map_length(this.handle)));
+    this.setLimit(covered);
+    return true;
+  }
+
+  faulted(): boolean {
+    return faultRecord[0] !== faultsHandled;
+  }
+
+  absorbFault(undoPos: boolean): void {
+    if (faultRecord[0] === faultsHandled) return;
+    faultsHandled = faultRecord[0];
+    // Only this call ran since the last check, so the fault was in this map: its file shrank.
+    this.setLimit(this.coveredBytes());
+    if (undoPos) this.core.x.map_undo_pos(this.handle);
+    throw new OSError(EFAULT);
+  }
+
+  resizeToZero(): never {
+    this.limit = 0;
+    return super.resizeToZero();
+  }
+
   advise(option: number, start: number, length: number): void {
     os(() => this.native.madvise(this.buffer, this.data() + start, length, option));
   }
@@ -244,6 +314,8 @@ export class NativeBacking extends Backing {
       if (keep < capacity) this.native.unmap(this.buffer, data + keep, capacity - keep);
       os(() => ftruncateSync(this.fd, this.offset + newSize));
       check(x.resize_commit(this.handle, newSize));
+      if (this.limit < newSize) this.mapFile(data, this.limit, newSize);
+      this.limit = Infinity;
       return;
     }
     try {
@@ -261,6 +333,9 @@ export class NativeBacking extends Backing {
       this.mapFile(data, pageCeil(old), newSize);
     }
     check(x.resize_commit(this.handle, newSize));
+    // The file covers the whole map again: map it where zero pages stood for its lost end.
+    if (this.limit !== Infinity) this.mapFile(x.map_data(this.handle), this.limit, Math.min(old, newSize));
+    this.limit = Infinity;
   }
 
   detach(): boolean {

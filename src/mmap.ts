@@ -6,7 +6,7 @@ import { Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITA
 import {
   toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
-import { AnonymousBacking, Backing, BackingName, CopyBacking, NativeBacking, os } from './backing.js';
+import { AnonymousBacking, Backing, BackingName, CopyBacking, NativeBacking, os, watchFaults } from './backing.js';
 import {
   ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
   PROT_READ, PROT_WRITE,
@@ -35,6 +35,7 @@ const ENOTSUP = 95;
 const EBADF = 9;
 const EACCES = 13;
 const ENODEV = 19;
+const EFAULT = 14;
 
 /** Whether a core's memory may hold native mappings (its base never moves); decided once per core. */
 const nativeSafe = new WeakMap<Core, boolean>();
@@ -48,7 +49,9 @@ function nativeUsable(core: Core): boolean {
 }
 
 function setupCore(core: Core): void {
-  if (nativeUsable(core)) core.x.set_address_bias(native!.address(core.x.memory.buffer) % (1 << 21));
+  if (!nativeUsable(core)) return;
+  core.x.set_address_bias(native!.address(core.x.memory.buffer) % (1 << 21));
+  watchFaults(core, native!);
 }
 
 /** A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode. */
@@ -190,6 +193,18 @@ export class MMap {
     finalizer.register(this, this.#state, this.#state);
   }
 
+  /**
+   * The slow path of a call that touches bytes: an error code, or a touch past the file's end.
+   * On a native map whose file grew back, an EFAULT is tried once more with the pages mapped
+   * again; a touch the SIGBUS handler absorbed is undone (the cursor, if the call moved it) and
+   * is EFAULT; other codes throw their exception.
+   */
+  #settle(b: Backing, result: number, again: () => number, movesPos: boolean): number {
+    if (result === -(E_OS + EFAULT) && b.refresh()) result = again();
+    b.absorbFault(movesPos);
+    return check(result);
+  }
+
   /** The open map's backing, or ValueError('mmap closed or invalid'). */
   #open(): Backing {
     const backing = this.#state.backing;
@@ -263,7 +278,15 @@ export class MMap {
     const needle = toBytes(sub);
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
-    return b.core.find(b.handle, needle, from, to, reverse);
+    let found: number;
+    try {
+      found = b.core.find(b.handle, needle, from, to, reverse);
+    } catch (error) {
+      if ((error as OSError).errno !== EFAULT || !b.refresh()) throw error;
+      found = b.core.find(b.handle, needle, from, to, reverse);
+    }
+    b.absorbFault(false);
+    return found;
   }
 
   /**
@@ -310,7 +333,8 @@ export class MMap {
     const d = toSsize(dest);
     const s = toSsize(src);
     const c = toSsize(count);
-    check(b.core.x.move(b.handle, d, s, c));
+    const r = b.core.x.move(b.handle, d, s, c);
+    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.move(b.handle, d, s, c), false);
   }
 
   /**
@@ -321,7 +345,9 @@ export class MMap {
    */
   read(n?: number | null): Uint8Array {
     const b = this.#open();
-    const count = check(b.core.x.read(b.handle, toOptionalCount(n)));
+    const want = toOptionalCount(n);
+    let count = b.core.x.read(b.handle, want);
+    if (count < 0 || b.faulted()) count = this.#settle(b, count, () => b.core.x.read(b.handle, want), true);
     return b.core.copyOut(b.core.out(0), count);
   }
 
@@ -333,7 +359,8 @@ export class MMap {
    */
   readByte(): number {
     const b = this.#open();
-    return check(b.core.x.read_byte(b.handle));
+    const r = b.core.x.read_byte(b.handle);
+    return r >= 0 && !b.faulted() ? r : this.#settle(b, r, () => b.core.x.read_byte(b.handle), true);
   }
 
   /**
@@ -343,7 +370,8 @@ export class MMap {
    */
   readline(): Uint8Array {
     const b = this.#open();
-    const count = check(b.core.x.readline(b.handle));
+    let count = b.core.x.readline(b.handle);
+    if (count < 0 || b.faulted()) count = this.#settle(b, count, () => b.core.x.readline(b.handle), true);
     return b.core.copyOut(b.core.out(0), count);
   }
 
@@ -422,7 +450,8 @@ export class MMap {
     const b = this.#open();
     const bytes = toBytes(data);
     const address = b.core.copyIn(bytes);
-    return check(b.core.x.write(b.handle, address, bytes.length));
+    const r = b.core.x.write(b.handle, address, bytes.length);
+    return r >= 0 && !b.faulted() ? r : this.#settle(b, r, () => b.core.x.write(b.handle, address, bytes.length), true);
   }
 
   /**
@@ -434,7 +463,8 @@ export class MMap {
   writeByte(byte: number): void {
     const b = this.#open();
     const value = toByte(byte);
-    check(b.core.x.write_byte(b.handle, value));
+    const r = b.core.x.write_byte(b.handle, value);
+    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.write_byte(b.handle, value), true);
   }
 
   /**
@@ -446,7 +476,9 @@ export class MMap {
    */
   getItem(index: number): number {
     const b = this.#open();
-    return check(b.core.x.get_item(b.handle, toItemIndex(index, 'mmap indices must be integers')));
+    const i = toItemIndex(index, 'mmap indices must be integers');
+    const r = b.core.x.get_item(b.handle, i);
+    return r >= 0 && !b.faulted() ? r : this.#settle(b, r, () => b.core.x.get_item(b.handle, i), false);
   }
 
   /**
@@ -463,7 +495,8 @@ export class MMap {
     const i = toItemIndex(index, 'mmap indices must be integer');
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
-    check(b.core.x.set_item(b.handle, i, v));
+    const r = b.core.x.set_item(b.handle, i, v);
+    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.set_item(b.handle, i, v), false);
   }
 
   /**
@@ -478,7 +511,8 @@ export class MMap {
   getSlice(start?: number | null, stop?: number | null, step?: number | null): Uint8Array {
     const b = this.#open();
     const [from, to, by] = toSlice(start, stop, step);
-    const count = check(b.core.x.get_slice(b.handle, from, to, by));
+    let count = b.core.x.get_slice(b.handle, from, to, by);
+    if (count < 0 || b.faulted()) count = this.#settle(b, count, () => b.core.x.get_slice(b.handle, from, to, by), false);
     return b.core.copyOut(b.core.out(0), count);
   }
 
@@ -498,7 +532,8 @@ export class MMap {
     const [from, to, by] = toSlice(start, stop, step);
     const bytes = toBytes(data);
     const address = b.core.copyIn(bytes);
-    check(b.core.x.set_slice(b.handle, from, to, by, address, bytes.length));
+    const r = b.core.x.set_slice(b.handle, from, to, by, address, bytes.length);
+    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.set_slice(b.handle, from, to, by, address, bytes.length), false);
   }
 
   /**

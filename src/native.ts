@@ -42,6 +42,13 @@ export interface NativeHelper {
   dup(fd: number): number;
   /** fcntl(F_GETFL) & O_ACCMODE: `fs.constants.O_RDONLY`, `O_WRONLY` or `O_RDWR`. */
   fdAccessMode(fd: number): number;
+  /**
+   * Takes SIGBUS (a touch of a mapped page past the end of a file that shrank) inside
+   * `[address(buffer), + reserved)`: a zero page goes over the faulting page and the fault is
+   * counted in `record` (3 int32: count, address low and high 32 bits) instead of
+   * the process dying. The first call installs the handler and keeps `record` for good.
+   */
+  watch(buffer: ArrayBuffer | Uint8Array, reserved: number, record: ArrayBuffer): void;
   /** The buffer's data pointer, to place regions 2 MiB-aligned in the address space. */
   address(buffer: ArrayBuffer | Uint8Array): number;
   /** sysconf(_SC_PAGESIZE): the unit of `offset`, `fileOffset` and mapped lengths. */

@@ -83,6 +83,23 @@ test('a map of 2 MiB or more starts 2 MiB-aligned in the address space (fewer pa
   small.close();
 });
 
+test('a file truncated under a live map: EFAULT instead of SIGBUS, nothing moves, and the bytes come back with the file', () => {
+  if (!enabled) return;
+  const path = tmp.file('a'.repeat(3 * 4096));
+  const m = mapFile(path);
+  m.seek(5000);
+  fs.truncateSync(path, 4096); // CPython would now die of SIGBUS touching page 1 or 2
+  for (const touch of [() => m.readByte(), () => m.read(10), () => m.write('x'), () => m.getItem(9000), () => m.find('b', 4000), () => m.readline()]) {
+    assert.throws(touch, (e: Error & { errno?: number }) => e.errno === 14 && e.message === '[Errno 14] Bad address');
+    assert.is(m.tell(), 5000);
+  }
+  assert.is(m.getItem(4095), 97); // the page the file still covers
+  fs.writeFileSync(path, 'b'.repeat(3 * 4096)); // another writer makes the file whole again
+  assert.is(m.readByte(), 98);
+  assert.is(m.getItem(-1), 98);
+  m.close();
+});
+
 test('bytes written and flushed by a process killed with SIGKILL are on disk', async () => {
   if (!enabled) return;
   const path = tmp.file('-'.repeat(100));
