@@ -94,13 +94,20 @@ function carve(i: i32, page: u32, size: u32): bool {
   return true;
 }
 
+/** The least a grow adds, in pages (16 MiB): V8 answers every grow with a full collection. */
+const GROW_STEP: u64 = 4096;
+
 /** Grows the memory so that it ends at page `end` or later, as free pages. */
 function growTo(end: u64): bool {
   const old = memoryEndPage();
   if (end <= <u64>old) return true;
   if (end > MAX_PAGES) return false;
-  const wasmPages = <i32>((end - old + WASM_PAGE_PAGES - 1) / WASM_PAGE_PAGES);
-  if (memory.grow(wasmPages) < 0) return false;
+  const needed = (end - old + WASM_PAGE_PAGES - 1) / WASM_PAGE_PAGES;
+  // Grow by a step (or a quarter of the memory) at least, so that many small maps cost few
+  // grows; pages nobody touches cost no memory. Fall back to the exact need near the limit.
+  const step = max(needed, max(GROW_STEP, <u64>old / 4) / WASM_PAGE_PAGES);
+  const ahead = min(step, MAX_PAGES / WASM_PAGE_PAGES - <u64>memory.size());
+  if (memory.grow(<i32>ahead) < 0 && memory.grow(<i32>needed) < 0) return false;
   const now = memoryEndPage();
   if (extentCount > 0 && extStart(extentCount - 1) + extSize(extentCount - 1) == old) {
     setExt(extentCount - 1, extStart(extentCount - 1), extSize(extentCount - 1) + now - old);

@@ -6,7 +6,9 @@ import { Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITA
 import {
   toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
-import { AnonymousBacking, Backing, BackingName, CopyBacking, NativeBacking, os, watchFaults } from './backing.js';
+import {
+  AnonymousBacking, Backing, BackingName, CopyBacking, NativeBacking, faultPending, os, watchFaults,
+} from './backing.js';
 import {
   ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
   PROT_READ, PROT_WRITE,
@@ -115,6 +117,10 @@ export class MMap {
   readonly #state: { backing?: Backing } = {};
   readonly #offset: number;
   readonly #name: BackingName;
+  // The core and handle, kept here as well as in the backing: the hot calls then read them
+  // from one class, which V8 optimises better than reads through three backing classes.
+  readonly #core: Core;
+  readonly #handle: number;
 
   /**
    * Maps `length` bytes of the file open as `fileno` (0 = the whole file from `offset`), or
@@ -190,6 +196,8 @@ export class MMap {
       throw error;
     }
     this.#offset = offset;
+    this.#core = core!;
+    this.#handle = handle;
     finalizer.register(this, this.#state, this.#state);
   }
 
@@ -231,8 +239,8 @@ export class MMap {
    * @throws {ValueError} when the map is closed.
    */
   get length(): number {
-    const b = this.#open();
-    return b.core.x.map_length(b.handle);
+    this.#open();
+    return this.#core.x.map_length(this.#handle);
   }
 
   /**
@@ -280,10 +288,10 @@ export class MMap {
     const to = toOptionalSsize(end);
     let found: number;
     try {
-      found = b.core.find(b.handle, needle, from, to, reverse);
+      found = this.#core.find(this.#handle, needle, from, to, reverse);
     } catch (error) {
       if ((error as OSError).errno !== EFAULT || !b.refresh()) throw error;
-      found = b.core.find(b.handle, needle, from, to, reverse);
+      found = this.#core.find(this.#handle, needle, from, to, reverse);
     }
     b.absorbFault(false);
     return found;
@@ -300,7 +308,7 @@ export class MMap {
     const b = this.#open();
     const off = toOptionalSsize(offset);
     const n = toOptionalSsize(size);
-    if (check(b.core.x.flush(b.handle, off, n)) === 1) b.publish(b.core.out(0), b.core.out(1));
+    if (check(this.#core.x.flush(this.#handle, off, n)) === 1) b.publish(this.#core.out(0), this.#core.out(1));
   }
 
   /**
@@ -316,8 +324,8 @@ export class MMap {
     const advice = toInt(option);
     const s = toOptionalSsize(start);
     const n = toOptionalSsize(length);
-    const effect = check(b.core.x.madvise(b.handle, advice, s, n));
-    b.advise(advice, b.core.out(0), b.core.out(1), effect);
+    const effect = check(this.#core.x.madvise(this.#handle, advice, s, n));
+    b.advise(advice, this.#core.out(0), this.#core.out(1), effect);
   }
 
   /**
@@ -333,8 +341,8 @@ export class MMap {
     const d = toSsize(dest);
     const s = toSsize(src);
     const c = toSsize(count);
-    const r = b.core.x.move(b.handle, d, s, c);
-    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.move(b.handle, d, s, c), false);
+    const r = this.#core.x.move(this.#handle, d, s, c);
+    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
   }
 
   /**
@@ -346,9 +354,9 @@ export class MMap {
   read(n?: number | null): Uint8Array {
     const b = this.#open();
     const want = toOptionalCount(n);
-    let count = b.core.x.read(b.handle, want);
-    if (count < 0 || b.faulted()) count = this.#settle(b, count, () => b.core.x.read(b.handle, want), true);
-    return b.core.copyOut(b.core.out(0), count);
+    let count = this.#core.x.read(this.#handle, want);
+    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.read(this.#handle, want), true);
+    return this.#core.copyOut(this.#core.out(0), count);
   }
 
   /**
@@ -359,8 +367,8 @@ export class MMap {
    */
   readByte(): number {
     const b = this.#open();
-    const r = b.core.x.read_byte(b.handle);
-    return r >= 0 && !b.faulted() ? r : this.#settle(b, r, () => b.core.x.read_byte(b.handle), true);
+    const r = this.#core.x.read_byte(this.#handle);
+    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
   }
 
   /**
@@ -370,9 +378,9 @@ export class MMap {
    */
   readline(): Uint8Array {
     const b = this.#open();
-    let count = b.core.x.readline(b.handle);
-    if (count < 0 || b.faulted()) count = this.#settle(b, count, () => b.core.x.readline(b.handle), true);
-    return b.core.copyOut(b.core.out(0), count);
+    let count = this.#core.x.readline(this.#handle);
+    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
+    return this.#core.copyOut(this.#core.out(0), count);
   }
 
   /**
@@ -385,11 +393,11 @@ export class MMap {
   resize(newsize: number): void {
     const b = this.#open();
     const n = toSsize(newsize);
-    const result = b.core.x.resize_prepare(b.handle, n);
+    const result = this.#core.x.resize_prepare(this.#handle, n);
     if (result === -(E_OS + EINVAL) && n === 0) b.resizeToZero();
     check(result);
-    const spare = b.core.out(0);
-    b.core.view();
+    const spare = this.#core.out(0);
+    this.#core.view();
     b.resize(n, spare);
   }
 
@@ -402,10 +410,10 @@ export class MMap {
    * @example m.seek(-1, 2);
    */
   seek(pos: number, whence: number = 0): number {
-    const b = this.#open();
+    this.#open();
     const dist = toSsize(pos);
     const how = toInt(whence);
-    return check(b.core.x.seek(b.handle, dist, how));
+    return check(this.#core.x.seek(this.#handle, dist, how));
   }
 
   /**
@@ -435,8 +443,8 @@ export class MMap {
    * @example m.tell();
    */
   tell(): number {
-    const b = this.#open();
-    return b.core.x.tell(b.handle);
+    this.#open();
+    return this.#core.x.tell(this.#handle);
   }
 
   /**
@@ -449,9 +457,9 @@ export class MMap {
   write(data: Uint8Array | ArrayBufferView | ArrayBuffer | string): number {
     const b = this.#open();
     const bytes = toBytes(data);
-    const address = b.core.copyIn(bytes);
-    const r = b.core.x.write(b.handle, address, bytes.length);
-    return r >= 0 && !b.faulted() ? r : this.#settle(b, r, () => b.core.x.write(b.handle, address, bytes.length), true);
+    const address = this.#core.copyIn(bytes);
+    const r = this.#core.x.write(this.#handle, address, bytes.length);
+    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
   }
 
   /**
@@ -463,8 +471,8 @@ export class MMap {
   writeByte(byte: number): void {
     const b = this.#open();
     const value = toByte(byte);
-    const r = b.core.x.write_byte(b.handle, value);
-    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.write_byte(b.handle, value), true);
+    const r = this.#core.x.write_byte(this.#handle, value);
+    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
   }
 
   /**
@@ -477,8 +485,8 @@ export class MMap {
   getItem(index: number): number {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
-    const r = b.core.x.get_item(b.handle, i);
-    return r >= 0 && !b.faulted() ? r : this.#settle(b, r, () => b.core.x.get_item(b.handle, i), false);
+    const r = this.#core.x.get_item(this.#handle, i);
+    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
   }
 
   /**
@@ -491,12 +499,12 @@ export class MMap {
    */
   setItem(index: number, value: number): void {
     const b = this.#open();
-    check(b.core.x.map_writable(b.handle));
+    check(this.#core.x.map_writable(this.#handle));
     const i = toItemIndex(index, 'mmap indices must be integer');
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
-    const r = b.core.x.set_item(b.handle, i, v);
-    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.set_item(b.handle, i, v), false);
+    const r = this.#core.x.set_item(this.#handle, i, v);
+    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
   }
 
   /**
@@ -511,9 +519,9 @@ export class MMap {
   getSlice(start?: number | null, stop?: number | null, step?: number | null): Uint8Array {
     const b = this.#open();
     const [from, to, by] = toSlice(start, stop, step);
-    let count = b.core.x.get_slice(b.handle, from, to, by);
-    if (count < 0 || b.faulted()) count = this.#settle(b, count, () => b.core.x.get_slice(b.handle, from, to, by), false);
-    return b.core.copyOut(b.core.out(0), count);
+    let count = this.#core.x.get_slice(this.#handle, from, to, by);
+    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
+    return this.#core.copyOut(this.#core.out(0), count);
   }
 
   /**
@@ -528,12 +536,12 @@ export class MMap {
   setSlice(start: number | null | undefined, stop: number | null | undefined,
     data: Uint8Array | ArrayBufferView | ArrayBuffer | string, step?: number | null): void {
     const b = this.#open();
-    check(b.core.x.map_writable(b.handle));
+    check(this.#core.x.map_writable(this.#handle));
     const [from, to, by] = toSlice(start, stop, step);
     const bytes = toBytes(data);
-    const address = b.core.copyIn(bytes);
-    const r = b.core.x.set_slice(b.handle, from, to, by, address, bytes.length);
-    if (r < 0 || b.faulted()) this.#settle(b, r, () => b.core.x.set_slice(b.handle, from, to, by, address, bytes.length), false);
+    const address = this.#core.copyIn(bytes);
+    const r = this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length);
+    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
   }
 
   /**
@@ -545,9 +553,9 @@ export class MMap {
     const name = this.constructor === MMap ? 'mmap.mmap' : this.constructor.name;
     const b = this.#state.backing;
     if (b === undefined) return `<${name} closed=True>`;
-    const access = ACCESS_NAMES[b.core.x.map_access(b.handle)];
-    return `<${name} closed=False, access=${access}, length=${b.core.x.map_length(b.handle)}, `
-      + `pos=${b.core.x.tell(b.handle)}, offset=${this.#offset}>`;
+    const access = ACCESS_NAMES[this.#core.x.map_access(this.#handle)];
+    return `<${name} closed=False, access=${access}, length=${this.#core.x.map_length(this.#handle)}, `
+      + `pos=${this.#core.x.tell(this.#handle)}, offset=${this.#offset}>`;
   }
 }
 
