@@ -28,17 +28,34 @@ export function os<T>(call: () => T): T {
   }
 }
 
+/** What a backing needs to know of the map's file and mapping. */
+export interface MapFile {
+  /** The map's own duplicate of the caller's fd, or -1. */
+  fd: number;
+  offset: number;
+  /** MAP_SHARED (writes reach the file), not MAP_PRIVATE or ACCESS_COPY. */
+  shared: boolean;
+  /** The map may be written (its stored access is not ACCESS_READ). */
+  writable: boolean;
+  /** The fd is open for writing, so that ftruncate can work. */
+  fdWritable: boolean;
+  /** MAP_POPULATE was asked for. */
+  populate: boolean;
+}
+
 /** One open map: the core that holds it, its handle, and the file behind it if any. */
 export abstract class Backing {
   abstract readonly name: BackingName;
 
-  constructor(
-    readonly core: Core,
-    readonly handle: number,
-    /** The map's own duplicate of the caller's fd, or -1. */
-    readonly fd: number,
-    readonly offset: number,
-  ) {}
+  readonly fd: number;
+  readonly offset: number;
+
+  constructor(readonly core: Core, readonly handle: number, protected readonly file: MapFile,
+    /** The native helper where it may serve this core; the copy and anonymous backings use it to zero and advise. */
+    protected readonly native?: NativeHelper) {
+    this.fd = file.fd;
+    this.offset = file.offset;
+  }
 
   /** The region's address (re-read: resize may move it). */
   protected data(): number { return this.core.x.map_data(this.handle); }
@@ -92,9 +109,6 @@ export abstract class Backing {
 /** Zero-filled memory of the core. */
 export class AnonymousBacking extends Backing {
   readonly name = 'anonymous';
-  constructor(core: Core, handle: number, fd: number, offset: number, private readonly native?: NativeHelper) {
-    super(core, handle, fd, offset);
-  }
   attach(): void {}
   publish(): void {}
   advise(): void {}
@@ -123,12 +137,8 @@ function zeroRegion(core: Core, handle: number, native?: NativeHelper): boolean 
 export class CopyBacking extends Backing {
   readonly name = 'copy';
 
-  constructor(core: Core, handle: number, fd: number, offset: number,
-    /** Whether flush() and close() write back: a shared map that can be written. */
-    private readonly writesBack: boolean,
-    private readonly native?: NativeHelper) {
-    super(core, handle, fd, offset);
-  }
+  /** Whether flush() and close() write back: a shared map that can be written. */
+  private get writesBack(): boolean { return this.file.shared && this.file.writable; }
 
   attach(length: number): void {
     // Huge pages make the first touch of a big region 3× cheaper (Linux gives them on request
@@ -140,7 +150,8 @@ export class CopyBacking extends Backing {
         // Advice only: a kernel without transparent huge pages says EINVAL.
       }
     }
-    this.readFile(0, length);
+    // The whole last page, as a mapping holds it: a private map shows those bytes if it grows.
+    this.readFile(0, pageCeil(length));
   }
 
   /** Reads the file's bytes for map range [from, to) into the region (zeros stay past the file's end). */
@@ -199,7 +210,17 @@ export class CopyBacking extends Backing {
       throw error;
     }
     check(this.core.x.resize_commit(this.handle, newSize));
-    if (newSize > old) this.readFile(old, newSize);
+    // New bytes come from the file; a private map keeps its own copy of the pages it had (the
+    // copy backing took all of them at open, as a private map that wrote every page would).
+    if (newSize > old) this.readFile(this.file.shared ? old : Math.min(pageCeil(old), newSize), newSize);
+  }
+
+  resizeToZero(): never {
+    // The file now ends where the map starts: what the map held is gone with the file's pages,
+    // and reads zeros once the file covers it again.
+    const data = this.data();
+    this.core.view().fill(0, data, data + this.core.x.map_length(this.handle));
+    return super.resizeToZero();
   }
 
   detach(): boolean {
@@ -238,37 +259,31 @@ export class NativeBacking extends Backing {
    */
   private limit = Infinity;
 
-  constructor(core: Core, handle: number, fd: number, offset: number,
-    private readonly native: NativeHelper,
-    private readonly writable: boolean,
-    private readonly shared: boolean,
-    /** MAP_POPULATE: a private map copies its pages when it opens (not on resize, as mremap). */
-    private readonly populate: boolean) {
-    super(core, handle, fd, offset);
-  }
+  private get helper(): NativeHelper { return this.native!; }
 
   private get buffer(): ArrayBuffer { return this.core.x.memory.buffer; }
 
   /** Makes a read-only map's pages read-only again after the memory grew (V8 unprotects them). */
   private readonly reprotect = () => {
     const data = this.data();
-    os(() => this.native.protect(this.buffer, data, this.core.out(0), false));
+    os(() => this.helper.protect(this.buffer, data, this.core.out(0), false));
   };
 
   attach(length: number): void {
-    this.mapFile(this.data(), 0, length, this.populate);
-    if (!this.writable) this.core.afterGrow.add(this.reprotect);
+    // MAP_POPULATE: a private map copies its pages when it opens (not on resize, as mremap).
+    this.mapFile(this.data(), 0, length, this.file.populate);
+    if (!this.file.writable) this.core.afterGrow.add(this.reprotect);
   }
 
   /** Maps file range [offset + from, offset + to) at map position `from` of the region at `data`. */
   private mapFile(data: number, from: number, to: number, populate = false): void {
     if (to <= from) return;
-    os(() => this.native.map(this.buffer, data + from, to - from, this.fd, this.offset + from,
-      this.writable, this.shared, populate));
+    os(() => this.helper.map(this.buffer, data + from, to - from, this.fd, this.offset + from,
+      this.file.writable, this.file.shared, populate));
   }
 
   publish(offset: number, size: number): void {
-    os(() => this.native.msync(this.buffer, this.data() + offset, size));
+    os(() => this.helper.msync(this.buffer, this.data() + offset, size));
   }
 
   /** The bytes of the map the file covers now: its pages up to the one holding the file's end. */
@@ -307,7 +322,7 @@ export class NativeBacking extends Backing {
   }
 
   advise(option: number, start: number, length: number): void {
-    os(() => this.native.madvise(this.buffer, this.data() + start, length, option));
+    os(() => this.helper.madvise(this.buffer, this.data() + start, length, option));
   }
 
   resize(newSize: number, spare: number): void {
@@ -316,10 +331,16 @@ export class NativeBacking extends Backing {
     const data = x.map_data(this.handle);
     const capacity = this.core.out(0);
     if (newSize < old) {
+      // ftruncate would fail on a read-only fd (EINVAL, as CPython reports it): say so before
+      // the tail is unmapped, not after.
+      if (!this.file.fdWritable) {
+        x.resize_abort(this.handle);
+        throw new OSError(EINVAL);
+      }
       // Zero pages over the whole pages past the new end first, so that no page past the file's
       // end stays mapped for a moment (a touch there is SIGBUS).
       const keep = pageCeil(newSize);
-      if (keep < capacity) this.native.unmap(this.buffer, data + keep, capacity - keep);
+      if (keep < capacity) this.helper.unmap(this.buffer, data + keep, capacity - keep);
       os(() => ftruncateSync(this.fd, this.offset + newSize));
       check(x.resize_commit(this.handle, newSize));
       if (this.limit < newSize) this.mapFile(data, this.limit, newSize);
@@ -335,7 +356,7 @@ export class NativeBacking extends Backing {
     if (spare !== 0) {
       // Move the pages (a private map keeps its writes), then map the file's new tail.
       const mapped = pageCeil(old);
-      os(() => this.native.move(this.buffer, data, mapped, spare));
+      os(() => this.helper.move(this.buffer, data, mapped, spare));
       this.mapFile(spare, mapped, newSize);
     } else {
       this.mapFile(data, pageCeil(old), newSize);
@@ -350,7 +371,7 @@ export class NativeBacking extends Backing {
     this.core.afterGrow.delete(this.reprotect);
     const data = this.data();
     const capacity = this.core.out(0);
-    this.native.unmap(this.buffer, data, capacity);
+    this.helper.unmap(this.buffer, data, capacity);
     this.closeFd();
     return true;
   }

@@ -7,7 +7,7 @@ import {
   toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
 import {
-  AnonymousBacking, Backing, BackingName, CopyBacking, NativeBacking, faultPending, os, watchFaults,
+  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, faultPending, os, watchFaults,
 } from './backing.js';
 import {
   ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
@@ -182,11 +182,13 @@ export class MMap {
           native === undefined ? nativeError : "this process's WebAssembly memory can move"})`);
       }
       this.#name = choice;
-      const backing = choice === 'anonymous'
-        ? new AnonymousBacking(core, handle, ownFd, offset, nativeUsable(core) ? native : undefined)
-        : choice === 'native'
-          ? new NativeBacking(core, handle, ownFd, offset, native!, writable, shared, (flags & MAP_POPULATE) !== 0)
-          : new CopyBacking(core, handle, ownFd, offset, shared && writable, nativeUsable(core) ? native : undefined);
+      const file: MapFile = {
+        fd: ownFd, offset, shared, writable, fdWritable: mode === O_RDWR, populate: (flags & MAP_POPULATE) !== 0,
+      };
+      const helper = nativeUsable(core) ? native : undefined;
+      const backing = choice === 'anonymous' ? new AnonymousBacking(core, handle, file, helper)
+        : choice === 'native' ? new NativeBacking(core, handle, file, helper)
+          : new CopyBacking(core, handle, file, helper);
       backing.attach(resolved);
       this.#state.backing = backing;
       core.view(); // a grow by map_open unprotected the read-only maps: restore them
@@ -211,6 +213,17 @@ export class MMap {
     if (result === -(E_OS + EFAULT) && b.refresh()) result = again();
     b.absorbFault(movesPos);
     return check(result);
+  }
+
+  /**
+   * Copies out the bytes a call pointed at (OUT[0]). The copy itself reads the map's pages (a
+   * slice with step 1 and read() are not gathered by the core), so a touch past the file's end
+   * is noticed only here.
+   */
+  #copyOut(b: Backing, count: number, movesPos: boolean): Uint8Array {
+    const bytes = this.#core.copyOut(this.#core.out(0), count);
+    if (faultPending()) b.absorbFault(movesPos);
+    return bytes;
   }
 
   /** The open map's backing, or ValueError('mmap closed or invalid'). */
@@ -355,8 +368,8 @@ export class MMap {
     const b = this.#open();
     const want = toOptionalCount(n);
     let count = this.#core.x.read(this.#handle, want);
-    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.read(this.#handle, want), true);
-    return this.#core.copyOut(this.#core.out(0), count);
+    if (count < 0) count = this.#settle(b, count, () => this.#core.x.read(this.#handle, want), true);
+    return this.#copyOut(b, count, true);
   }
 
   /**
@@ -380,7 +393,7 @@ export class MMap {
     const b = this.#open();
     let count = this.#core.x.readline(this.#handle);
     if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
-    return this.#core.copyOut(this.#core.out(0), count);
+    return this.#copyOut(b, count, true);
   }
 
   /**
@@ -521,7 +534,7 @@ export class MMap {
     const [from, to, by] = toSlice(start, stop, step);
     let count = this.#core.x.get_slice(this.#handle, from, to, by);
     if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
-    return this.#core.copyOut(this.#core.out(0), count);
+    return this.#copyOut(b, count, false);
   }
 
   /**
