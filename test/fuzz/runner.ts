@@ -23,7 +23,9 @@ import type { Backing } from './generator.ts';
  * |            |                                                | shared anonymous map of spec §10.4), every answer     |
  * |            |                                                | from op k on must equal that run's (zeros). The file  |
  * |            |                                                | is not compared after a crash (CPython may have died  |
- * |            |                                                | mid-write).                                           |
+ * |            |                                                | mid-write). A case with MADV_DONTNEED/FREE/REMOVE     |
+ * |            |                                                | has no such model (they act differently on private    |
+ * |            |                                                | memory): its answers from op k on are not judged.     |
  * | enomem     | `new`/`resize` asking for more than ENOMEM_AT  | `OSError [Errno 12] Cannot allocate memory`. If       |
  * |            | bytes: success, or any OSError (EFBIG from     | CPython succeeded, the two maps now differ by design: |
  * |            | ftruncate, EINVAL from mremap, ENOMEM)         | comparison stops there, the file included.            |
@@ -170,10 +172,14 @@ function judge(c: Case, py: Result, ours: Result, backing: Backing | 'anonymous'
   return null;
 }
 
+// Advice whose effect on bytes differs between shared and private anonymous memory.
+const CONTENT_ADVICE = new Set<unknown>([4, 8, 9]); // MADV_DONTNEED, MADV_FREE, MADV_REMOVE
+
 /** The crash row's second run: every shared anonymous map made MAP_PRIVATE (null: none).
  * ACCESS_WRITE becomes `flags=MAP_PRIVATE, prot=PROT_WRITE`, which CPython also stores as
- * ACCESS_WRITE (spec §2.2), so every repr stays the same. */
-function privateVariant(c: Case): Case | null {
+ * ACCESS_WRITE (spec §2.2), so every repr stays the same. 'unjudgeable' when the case gives
+ * advice that changes bytes differently in private memory: that run is no model then. */
+function privateVariant(c: Case): Case | null | 'unjudgeable' {
   let changed = false;
   const ops = c.ops.map((op): Op => {
     if (op.op !== 'new' || (op as NewOp).fileno !== -1) return op;
@@ -190,7 +196,9 @@ function privateVariant(c: Case): Case | null {
     }
     return op;
   });
-  return changed ? { ...c, ops } : null;
+  if (!changed) return null;
+  const advice = c.ops.some((op) => op.op === 'madvise' && CONTENT_ADVICE.has((op as { args?: unknown[] }).args?.[0]));
+  return advice ? 'unjudgeable' : { ...c, ops };
 }
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -295,14 +303,16 @@ export async function check(cases: Case[]): Promise<Verdict[]> {
   const judged = cases.map((c, i) => judge(c, py[i], ours[i], backingOf(c)));
   const crashed = judged.flatMap((j, i) => (j !== null && 'crashAt' in j ? [i] : []));
   const variants = crashed.map((i) => privateVariant(cases[i]));
-  const toRerun = variants.filter((v): v is Case => v !== null);
+  const toRerun = variants.filter((v): v is Case => v !== null && v !== 'unjudgeable');
   const rerun = toRerun.length === 0 ? [] : await runCPython(toRerun);
   let next = 0;
   crashed.forEach((i, n) => {
     const k = (judged[i] as { crashAt: number }).crashAt;
     const variant = variants[n];
     let verdict: Judgement = { crashAt: k };
-    if (variant !== null) {
+    if (variant === 'unjudgeable') {
+      verdict = null;
+    } else if (variant !== null) {
       const again = rerun[next++];
       const r = again.results[k];
       // Without a crash at k there, the crash came from a grown shared anonymous map: zeros.
