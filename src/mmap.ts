@@ -1,8 +1,11 @@
 // The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
-import { closeSync, fstatSync, openSync, readFileSync, type Stats } from "node:fs";
-import { Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError, openInSomeCore } from './abi.js';
+import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import {
+  Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError,
+  openInSomeCore,
+} from './abi.js';
 import {
   toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
@@ -89,7 +92,9 @@ function release(state: { backing?: Backing }): void {
   try {
     zeroed = backing.detach();
   } finally {
-    backing.core.x.map_close(backing.handle, zeroed ? 1 : 0);
+    // A native map whose pages could not be replaced keeps its region (leaked): reusing it
+    // would put the file under another map.
+    if (zeroed || backing.name !== 'native') backing.core.x.map_close(backing.handle, zeroed ? 1 : 0);
   }
 }
 
