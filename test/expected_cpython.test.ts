@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CONVERSION } from './fuzz/runner.ts';
 import * as lib from '../src/index.ts';
 import { MMap, OSError } from '../src/index.ts';
 import { TempDir, bytes, hex, python } from './helpers.ts';
@@ -34,17 +35,8 @@ interface Result {
 const b = (s: string): { hex: string } => ({ hex: hex(bytes(s)) });
 const fileHex = (s: string | Uint8Array) => hex(typeof s === 'string' ? bytes(s) : s);
 
-// Python messages that API.md lets the library word for JS: compared by class only.
-const CONVERSION = [
-  'cannot be interpreted as an integer',
-  'argument should be integer or None',
-  'a bytes-like object is required',
-  'too large to convert',
-  'integer is greater than',
-  'integer is less than',
-  'cannot fit',
-  'slice indices must be integers',
-];
+// Python messages that API.md lets the library word for JS are compared by class only:
+// the fuzzer's list (test/fuzz/runner.ts), the one place that names them.
 
 const RUNNER = String.raw`
 import json, mmap, os, shutil, sys, tempfile
