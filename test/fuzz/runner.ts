@@ -189,7 +189,8 @@ function privateVariant(c: Case): Case | null | 'unjudgeable' {
       changed = true;
       return { ...n, flags: flags ^ 3 };
     }
-    if (n.access === 2 && n.flags === undefined && n.prot === undefined) {
+    // ACCESS_WRITE allows flags and prot only at their defaults (spec §2.2).
+    if (n.access === 2 && (n.flags === undefined || n.flags === 1) && (n.prot === undefined || n.prot === 3)) {
       changed = true;
       const { access: _, ...rest } = n;
       return { ...rest, flags: 2, prot: 2 };
