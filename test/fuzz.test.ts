@@ -11,7 +11,7 @@ import { check } from './fuzz/runner.ts';
 import { savedSignatures } from './fuzz/shrink.ts';
 
 const SEED = 20261128;
-const SEQUENCES = 300;
+const SEQUENCES = 1000;
 const backing: Backing = process.env.WASM_MMAP_BACKING === 'copy' || !MMap.nativeAvailable ? 'copy' : 'native';
 const pending = new Set([...savedSignatures(fileURLToPath(new URL('./corpus/', import.meta.url)))].map((k) => k.slice(k.indexOf(' ') + 1)));
 
