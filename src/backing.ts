@@ -92,12 +92,18 @@ export abstract class Backing {
   resizeToZero(): never {
     if (this.fd !== -1) {
       os(() => ftruncateSync(this.fd, this.offset));
-      // The map now lies wholly past the end of the file, where CPython dies on a touch, and
-      // what it wrote is gone with the file's pages.
-      this.core.x.map_set_limit(this.handle, 0);
-      this.core.x.map_take_dirty(this.handle);
+      this.fileLost();
     }
     throw new OSError(EINVAL);
+  }
+
+  /**
+   * resize(0) truncated the file to where the map starts: the map now lies wholly past the
+   * file's end, where CPython dies on a touch, and what it wrote is gone with the file's pages.
+   */
+  protected fileLost(): void {
+    this.core.x.map_set_limit(this.handle, 0);
+    this.core.x.map_take_dirty(this.handle);
   }
 
   /** Closes the map's own fd. */
@@ -113,8 +119,19 @@ export class AnonymousBacking extends Backing {
   publish(): void {}
   advise(): void {}
   resize(newSize: number): void {
+    // MAP_ANONYMOUS with a file's fd: CPython truncates the file all the same.
+    if (this.fd !== -1) {
+      try {
+        os(() => ftruncateSync(this.fd, this.offset + newSize));
+      } catch (error) {
+        this.core.x.resize_abort(this.handle);
+        throw error;
+      }
+    }
     check(this.core.x.resize_commit(this.handle, newSize));
   }
+  /** The memory is not the file's: it stays as it is. */
+  protected fileLost(): void {}
   detach(): boolean {
     this.closeFd();
     return zeroRegion(this.core, this.handle, this.native);
@@ -215,12 +232,11 @@ export class CopyBacking extends Backing {
     if (newSize > old) this.readFile(this.file.shared ? old : Math.min(pageCeil(old), newSize), newSize);
   }
 
-  resizeToZero(): never {
-    // The file now ends where the map starts: what the map held is gone with the file's pages,
-    // and reads zeros once the file covers it again.
+  protected fileLost(): void {
+    super.fileLost();
+    // The map reads zeros once the file covers it again, as the file's new pages do.
     const data = this.data();
     this.core.view().fill(0, data, data + this.core.x.map_length(this.handle));
-    return super.resizeToZero();
   }
 
   detach(): boolean {
@@ -316,9 +332,9 @@ export class NativeBacking extends Backing {
     throw new OSError(EFAULT);
   }
 
-  resizeToZero(): never {
+  protected fileLost(): void {
+    super.fileLost();
     this.limit = 0;
-    return super.resizeToZero();
   }
 
   advise(option: number, start: number, length: number): void {
