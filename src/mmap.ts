@@ -1,7 +1,7 @@
 // The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
-import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import {
   Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError,
   openInSomeCore,
@@ -57,6 +57,30 @@ function setupCore(core: Core): void {
   if (!nativeUsable(core)) return;
   core.x.set_address_bias(native!.address(core.x.memory.buffer) % (1 << 21));
   watchFaults(core, native!);
+}
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFCHR = 0o020000;
+const DEV_ZERO = 0x105; // makedev(1, 5)
+const statOut = new Float64Array(3);
+
+/** What the constructor needs of fstat(fd), or undefined when fstat fails (a bad fd: EBADF comes later, as in CPython). */
+function statFd(fd: number): { size: number; regular: boolean; devZero: boolean } | undefined {
+  let size: number;
+  let mode: number;
+  let rdev: number;
+  try {
+    if (native !== undefined) {
+      native.fstat(fd, statOut);
+      [size, mode, rdev] = statOut;
+    } else {
+      ({ size, mode, rdev } = fstatSync(fd));
+    }
+  } catch {
+    return undefined;
+  }
+  return { size, regular: (mode & S_IFMT) === S_IFREG, devZero: (mode & S_IFMT) === S_IFCHR && rdev === DEV_ZERO };
 }
 
 /** A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode. */
@@ -151,17 +175,14 @@ export class MMap {
       throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(wanted)}`);
     }
 
-    let stat: Stats | undefined;
-    if (fd !== -1) {
-      try { stat = fstatSync(fd); } catch { stat = undefined; }
-    }
+    const stat = fd === -1 ? undefined : statFd(fd);
     // The checks CPython makes before it calls mmap(2): pure, so any core can make them.
     const checker = anyCore(setupCore);
-    const resolved = check(checker.x.map_check(len, offset, flags, prot, access, stat?.isFile() ? stat.size : -1));
+    const resolved = check(checker.x.map_check(len, offset, flags, prot, access, stat?.regular ? stat.size : -1));
     const stored = checker.out(0);
     const shared = stored === ACCESS_COPY ? false : access !== ACCESS_DEFAULT || (flags & 3) !== MAP_PRIVATE;
     const writable = stored !== ACCESS_READ;
-    const devZero = stat !== undefined && stat.isCharacterDevice() && stat.rdev === 0x105;
+    const devZero = stat !== undefined && stat.devZero;
     const anonymous = fd === -1 || (flags & MAP_ANONYMOUS) !== 0 || devZero;
 
     let ownFd = -1;
@@ -180,7 +201,7 @@ export class MMap {
       if (!anonymous) {
         if (mode !== O_RDONLY && mode !== O_RDWR) throw new OSError(EACCES);
         if (shared && writable && mode !== O_RDWR) throw new OSError(EACCES);
-        if (!stat!.isFile()) throw new OSError(ENODEV);
+        if (!stat!.regular) throw new OSError(ENODEV);
       }
       if (choice === 'native' && !nativeUsable(core)) {
         throw new OSError(ENOTSUP, `Operation not supported: the native backing is unavailable here (${

@@ -49,6 +49,8 @@ export interface NativeHelper {
    * the process dying. The first call installs the handler and keeps `record` for good.
    */
   watch(buffer: ArrayBuffer | Uint8Array, reserved: number, record: ArrayBuffer): void;
+  /** fstat(2): `out[0]` = st_size, `out[1]` = st_mode, `out[2]` = st_rdev (cheaper than fs.fstatSync). */
+  fstat(fd: number, out: Float64Array): void;
   /** The buffer's data pointer, to place regions 2 MiB-aligned in the address space. */
   address(buffer: ArrayBuffer | Uint8Array): number;
   /** sysconf(_SC_PAGESIZE): the unit of `offset`, `fileOffset` and mapped lengths. */
