@@ -85,7 +85,7 @@ export abstract class Backing {
    */
   refresh(): boolean { return false; }
 
-  /** Handles what faulted() saw: the map learns the file's new end, and the call is EFAULT. */
+  /** Handles what faultPending() saw: the map learns the file's new end, and the call is EFAULT. */
   absorbFault(undoPos: boolean): void {}
 
   /** resize(0): Linux's mremap refuses it (EINVAL) after CPython truncated the file to `offset`. */
@@ -106,6 +106,16 @@ export abstract class Backing {
     this.core.x.map_take_dirty(this.handle);
   }
 
+  /** ftruncate to the map's new end (CPython's resize does it first); a failure gives back what resize_prepare reserved. */
+  protected truncateFile(newSize: number): void {
+    try {
+      os(() => ftruncateSync(this.fd, this.offset + newSize));
+    } catch (error) {
+      this.core.x.resize_abort(this.handle);
+      throw error;
+    }
+  }
+
   /** Closes the map's own fd. */
   protected closeFd(): void {
     if (this.fd !== -1) closeSync(this.fd);
@@ -120,14 +130,7 @@ export class AnonymousBacking extends Backing {
   advise(): void {}
   resize(newSize: number): void {
     // MAP_ANONYMOUS with a file's fd: CPython truncates the file all the same.
-    if (this.fd !== -1) {
-      try {
-        os(() => ftruncateSync(this.fd, this.offset + newSize));
-      } catch (error) {
-        this.core.x.resize_abort(this.handle);
-        throw error;
-      }
-    }
+    if (this.fd !== -1) this.truncateFile(newSize);
     check(this.core.x.resize_commit(this.handle, newSize));
   }
   /** The memory is not the file's: it stays as it is. */
@@ -220,12 +223,7 @@ export class CopyBacking extends Backing {
 
   resize(newSize: number): void {
     const old = this.core.x.map_length(this.handle);
-    try {
-      os(() => ftruncateSync(this.fd, this.offset + newSize));
-    } catch (error) {
-      this.core.x.resize_abort(this.handle);
-      throw error;
-    }
+    this.truncateFile(newSize);
     check(this.core.x.resize_commit(this.handle, newSize));
     // New bytes come from the file; a private map keeps its own copy of the pages it had (the
     // copy backing took all of them at open, as a private map that wrote every page would).
@@ -357,18 +355,13 @@ export class NativeBacking extends Backing {
       // end stays mapped for a moment (a touch there is SIGBUS).
       const keep = pageCeil(newSize);
       if (keep < capacity) this.helper.unmap(this.buffer, data + keep, capacity - keep);
-      os(() => ftruncateSync(this.fd, this.offset + newSize));
+      this.truncateFile(newSize);
       check(x.resize_commit(this.handle, newSize));
       if (this.limit < newSize) this.mapFile(data, this.limit, newSize);
       this.limit = Infinity;
       return;
     }
-    try {
-      os(() => ftruncateSync(this.fd, this.offset + newSize));
-    } catch (error) {
-      x.resize_abort(this.handle);
-      throw error;
-    }
+    this.truncateFile(newSize);
     if (spare !== 0) {
       // Move the pages (a private map keeps its writes), then map the file's new tail.
       const mapped = pageCeil(old);
