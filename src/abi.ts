@@ -212,10 +212,11 @@ export function openInSomeCore(open: (core: Core) => number, setup: (core: Core)
     const result = open(cores[i]);
     if (result !== -E_ENOMEM) return [cores[i], check(result)];
   }
+  // A core with no map that has no room either: the map is larger than any core can hold.
+  if (cores.some((core) => core.x.open_count() === 0)) throw coreError(E_ENOMEM);
   const core = newCore(setup);
-  const result = check(open(core));
   cores.push(core);
-  return [core, result];
+  return [core, check(open(core))];
 }
 
 /** Some core, for calls that touch no map (the constructor's checks). */

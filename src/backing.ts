@@ -225,9 +225,26 @@ export class CopyBacking extends Backing {
     const old = this.core.x.map_length(this.handle);
     this.truncateFile(newSize);
     check(this.core.x.resize_commit(this.handle, newSize));
-    // New bytes come from the file; a private map keeps its own copy of the pages it had (the
-    // copy backing took all of them at open, as a private map that wrote every page would).
-    if (newSize > old) this.readFile(this.file.shared ? old : Math.min(pageCeil(old), newSize), newSize);
+    // New bytes come from the file, but for the rest of a last page that a private map owns:
+    // Linux gives a private map its own copy of a page when it first writes it (or at once,
+    // with MAP_POPULATE); until then the page follows the file.
+    if (newSize > old) this.readFile(this.ownsPageOf(old - 1) ? Math.min(pageCeil(old), newSize) : old, newSize);
+  }
+
+  /**
+   * For a private map: the span of bytes it has ever written, which the core hands over with
+   * its dirty span (nothing else takes a private map's, as it never writes back).
+   */
+  private written: [from: number, to: number] = [Infinity, -Infinity];
+
+  /** Whether a private map owns the page holding byte `at` (it wrote there, or populated). */
+  private ownsPageOf(at: number): boolean {
+    if (this.file.shared) return false;
+    if (this.file.populate) return true;
+    const from = this.core.x.map_take_dirty(this.handle);
+    if (from >= 0) this.written = [Math.min(this.written[0], from), Math.max(this.written[1], this.core.out(0))];
+    const page = at - (at % PAGESIZE);
+    return this.written[0] < page + PAGESIZE && this.written[1] > page;
   }
 
   protected fileLost(): void {

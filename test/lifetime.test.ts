@@ -97,4 +97,13 @@ test('one map can be nearly as large as a wasm32 memory: 4 GiB less 8 MiB; 4 GiB
   assert.throws(() => new MMap(-1, 2 ** 32), (e: Error & { errno?: number }) => e.errno === 12 && e.message === '[Errno 12] Cannot allocate memory');
 });
 
+test('20,000 maps too large for any core are ENOMEM each, without a new core each time', () => {
+  for (let i = 0; i < 20_000; i++) {
+    assert.throws(() => new MMap(-1, 2 ** 35), (e: Error & { errno?: number }) => e.errno === 12);
+  }
+  const m = new MMap(-1, 10);
+  assert.is(m.length, 10);
+  m.close();
+});
+
 test.run();
