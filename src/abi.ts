@@ -2,7 +2,7 @@
 // across the boundary and turns the core's error codes into Python's exceptions. Users never see
 // anything from here; src/mmap.ts is the only caller.
 import { readFileSync } from 'node:fs';
-import { BufferError, IndexError, OSError, OverflowError, ValueError } from './errors.js';
+import { IndexError, OSError, OverflowError, ValueError } from './errors.js';
 
 /** The core's exports (docs/ABI.md). Positions and sizes are f64 integers; NaN means "not given". */
 export interface CoreExports {
@@ -83,7 +83,7 @@ const ERRORS: Record<number, [new (message: string) => Error, string]> = {
   26: [IndexError, 'mmap slice assignment is wrong size'],
   27: [TypeError, 'mmap item value must be an int'],
   28: [TypeError, "cannot fit 'int' into an index-sized integer"],
-  29: [BufferError, 'wasm-mmap: the host passed a buffer outside the core memory (a bug)'],
+  29: [Error, 'wasm-mmap: the host passed a buffer outside the core memory (a bug)'],
 };
 
 /** The exception for a core error code (the negated value a core call returned). */
