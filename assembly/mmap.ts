@@ -363,10 +363,14 @@ export function readline(handle: i32): f64 {
   const size = <i64>m.length;
   out(0, <f64>(<u64>m.data + <u64>pos));
   if (pos >= size) return 0;
-  if (!touchable(m, pos, size)) return -E_EFAULT;
+  // Like CPython's memchr, look only as far as the newline: bytes past the limit are touched
+  // (EFAULT) only when there is none before it.
+  const end = min(size, <i64>m.limit);
+  if (pos >= end) return -E_EFAULT;
   const start = <usize>m.data + <usize>pos;
   const newline = memory.data<u8>([10]);
-  const found = findBytes(start, <usize>(size - pos), newline, 1);
+  const found = findBytes(start, <usize>(end - pos), newline, 1);
+  if (found < 0 && end < size) return -E_EFAULT;
   const count: i64 = found < 0 ? size - pos : <i64>found + 1;
   m.prevPos = <u32>pos;
   m.pos = <u32>(pos + count);
@@ -464,8 +468,17 @@ export function find(handle: i32, needle: usize, needleLength: f64, start: f64, 
   if (to < from) return -1;
   if (n == 0) return <f64>(reverse != 0 ? to : from);
   if (n > to - from) return -1;
-  if (!touchable(m, from, to)) return -E_EFAULT;
   const hay = <usize>m.data + <usize>from;
+  if (!touchable(m, from, to)) {
+    // A forward search finds a match before the bytes past the limit without touching them
+    // (as CPython's does); anything else would touch them.
+    const end = min(to, <i64>m.limit);
+    if (reverse == 0 && end - from >= n) {
+      const early = findBytes(hay, <usize>(end - from), needle, <usize>n);
+      if (early >= 0) return <f64>(from + early);
+    }
+    return -E_EFAULT;
+  }
   const found = reverse != 0
     ? rfindBytes(hay, <usize>(to - from), needle, <usize>n)
     : findBytes(hay, <usize>(to - from), needle, <usize>n);
