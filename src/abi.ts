@@ -166,28 +166,30 @@ export class Core {
    * switches a wasm function to its optimised code only between calls, so one call over a
    * whole big map would run in the baseline compiler's code throughout. The window comes from
    * the core itself (an empty needle finds the clamped start, and rfinds the clamped end).
+   * Returns what the core's find returns: the index, -1, or an error code (negated).
    */
   find(handle: number, needle: Uint8Array, start: number, end: number, reverse: number): number {
     const address = this.copyIn(needle);
     const n = needle.length;
     const x = this.x;
-    if (n === 0 || x.map_length(handle) <= SEARCH_SLICE) return check(x.find(handle, address, n, start, end, reverse));
-    const from = check(x.find(handle, address, 0, start, end, 0));
+    if (n === 0 || x.map_length(handle) <= SEARCH_SLICE) return x.find(handle, address, n, start, end, reverse);
+    const from = x.find(handle, address, 0, start, end, 0);
     const to = x.find(handle, address, 0, start, end, 1);
-    if (from < 0 || to - from < n) return -1;
+    if (from < 0 || to - from < n) return from < -1 ? from : -1;
     if (reverse === 0) {
       for (let s = from; s < to; s += SEARCH_SLICE) {
-        const found = check(x.find(handle, address, n, s, Math.min(s + SEARCH_SLICE + n - 1, to), 0));
-        if (found >= 0) return found;
+        const found = x.find(handle, address, n, s, Math.min(s + SEARCH_SLICE + n - 1, to), 0);
+        if (found !== -1) return found;
       }
     } else {
       for (let e = to; e > from; e -= SEARCH_SLICE) {
-        const found = check(x.find(handle, address, n, Math.max(e - SEARCH_SLICE - n + 1, from), e, 1));
-        if (found >= 0) return found;
+        const found = x.find(handle, address, n, Math.max(e - SEARCH_SLICE - n + 1, from), e, 1);
+        if (found !== -1) return found;
       }
     }
     return -1;
   }
+
 
   /** Copies `data` into the scratch area; returns its address. */
   copyIn(data: Uint8Array): number {

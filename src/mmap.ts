@@ -325,15 +325,9 @@ export class MMap {
     const needle = toBytes(sub);
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
-    let found: number;
-    try {
-      found = this.#core.find(this.#handle, needle, from, to, reverse);
-    } catch (error) {
-      if ((error as OSError).errno !== EFAULT || !b.refresh()) throw error;
-      found = this.#core.find(this.#handle, needle, from, to, reverse);
-    }
-    b.absorbFault(false);
-    return found;
+    const found = this.#core.find(this.#handle, needle, from, to, reverse);
+    if (found >= -1 && !faultPending()) return found;
+    return this.#settle(b, found, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
   }
 
   /**
