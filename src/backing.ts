@@ -306,11 +306,18 @@ export class NativeBacking extends Backing {
     if (!this.file.writable) this.core.afterGrow.add(this.reprotect);
   }
 
-  /** Maps file range [offset + from, offset + to) at map position `from` of the region at `data`. */
+  /**
+   * Maps file range [offset + from, offset + to) at map position `from` of the region at `data`.
+   * A read-only map of a read-only fd is MAP_PRIVATE: it reads the same page cache (pages never
+   * written follow the file), but V8's memory.grow mprotects the whole memory read-write, and on
+   * a shared mapping of a read-only fd that fails with EACCES, which V8 treats as fatal. Of a
+   * read-write fd it stays shared, so that MADV_REMOVE acts as on CPython's map.
+   */
   private mapFile(data: number, from: number, to: number, populate = false): void {
     if (to <= from) return;
+    const { writable, shared, fdWritable } = this.file;
     os(() => this.helper.map(this.buffer, data + from, to - from, this.fd, this.offset + from,
-      this.file.writable, this.file.shared, populate));
+      writable, shared && (writable || fdWritable), populate));
   }
 
   publish(offset: number, size: number): void {

@@ -14,11 +14,11 @@ export interface NativeHelper {
   /**
    * mmap(MAP_FIXED) `length` bytes of `fd` from `fileOffset` over
    * `buffer[offset, offset + length)`. `offset` and `fileOffset` are page-aligned and
-   * `length > 0`; the last page is mapped whole.
-   * Pages wholly past the end of a regular file are refused (`RangeError`): they would SIGBUS.
-   * A read-only mapping of a read-only fd is MAP_PRIVATE (it still reads the file's current
-   * pages), because memory.grow mprotects the whole memory read-write and aborts the process
-   * where it cannot. `populate` adds MAP_POPULATE (a private map then copies its pages at once).
+   * `length > 0`; the last page is mapped whole. The caller checks the file's size: a touch of
+   * a page wholly past its end is a SIGBUS, which only {@link watch} makes survivable.
+   * `shared` is MAP_SHARED, else MAP_PRIVATE; never ask for a shared read-only mapping of a
+   * read-only fd: memory.grow mprotects the whole memory read-write, and V8 aborts the process
+   * when that fails. `populate` adds MAP_POPULATE (a private map then copies its pages at once).
    */
   map(buffer: ArrayBuffer | Uint8Array, offset: number, length: number, fd: number,
     fileOffset: number, writable: boolean, shared: boolean, populate?: boolean): void;
@@ -40,8 +40,6 @@ export interface NativeHelper {
   madvise(buffer: ArrayBuffer | Uint8Array, offset: number, length: number, advice: number): void;
   /** fcntl(F_DUPFD_CLOEXEC): a private copy of `fd`, so the map outlives the caller's fd. */
   dup(fd: number): number;
-  /** fcntl(F_GETFL) & O_ACCMODE: `fs.constants.O_RDONLY`, `O_WRONLY` or `O_RDWR`. */
-  fdAccessMode(fd: number): number;
   /**
    * Takes SIGBUS (a touch of a mapped page past the end of a file that shrank) inside
    * `[address(buffer), + reserved)`: a zero page goes over the faulting page and the fault is
@@ -49,7 +47,11 @@ export interface NativeHelper {
    * the process dying. The first call installs the handler and keeps `record` for good.
    */
   watch(buffer: ArrayBuffer | Uint8Array, reserved: number, record: ArrayBuffer): void;
-  /** fstat(2): `out[0]` = st_size, `out[1]` = st_mode, `out[2]` = st_rdev (cheaper than fs.fstatSync). */
+  /**
+   * fstat(2): `out[0]` = st_size, `out[1]` = st_mode, `out[2]` = st_rdev, and `out[3]` the
+   * access mode, fcntl(F_GETFL) & O_ACCMODE (`fs.constants.O_RDONLY`, `O_WRONLY` or `O_RDWR`).
+   * Cheaper than fs.fstatSync.
+   */
   fstat(fd: number, out: Float64Array): void;
   /** The buffer's data pointer, to place regions 2 MiB-aligned in the address space. */
   address(buffer: ArrayBuffer | Uint8Array): number;
