@@ -55,7 +55,7 @@ function nativeUsable(core: Core): boolean {
 
 function setupCore(core: Core): void {
   if (!nativeUsable(core)) return;
-  core.x.set_address_bias(native!.address(core.x.memory.buffer) % (1 << 21));
+  core.x.set_address_bias(native!.address(core.x.memory.buffer) % 2 ** 30);
   watchFaults(core, native!);
 }
 
