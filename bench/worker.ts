@@ -24,8 +24,8 @@ function serve(request: WorkerRequest): unknown {
   switch (request.mode) {
     case 'main': {
       const { spec, impl, ops } = request;
-      if (impl === 'buffer') return runBuffer(spec, readFileSync(spec.text));
       const positions = { read64: readPositions(spec.read64Positions), slice4k: readPositions(spec.slicePositions) };
+      if (impl === 'buffer') return runBuffer(spec, readFileSync(spec.text), positions.read64);
       return runMMap(spec, impl, ops, positions);
     }
     case 'scaling':
