@@ -232,8 +232,8 @@ open + close: ${c.openIterations.toLocaleString('en-US')} pairs a run on an open
 The copy backing's open reads the whole file into the core's memory. Buffer: Node alone over the
 file read into a Buffer: \`Buffer.indexOf\` / \`lastIndexOf\`; for readline, \`indexOf(10)\` and a
 new \`Uint8Array\` view per line (not even a copy); for read(64), \`Uint8Array.slice\` at the same
-positions. These two are the floor of any JS API that returns a new object per call. Python loops bind methods to locals first
-(\`read_byte = m.read_byte\`). "×" columns: speed relative to CPython (above 1 is faster; for
+positions. These two are the floor of any JS API that returns a new object per call. Python loops
+bind methods to locals first (\`read_byte = m.read_byte\`). "×" columns: speed relative to CPython (above 1 is faster; for
 open + close, CPython's time ÷ ours).
 
 ${toMarkdown(mainTable(data))}

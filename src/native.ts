@@ -53,7 +53,7 @@ export interface NativeHelper {
    * Cheaper than fs.fstatSync.
    */
   fstat(fd: number, out: Float64Array): void;
-  /** The buffer's data pointer, to place regions 2 MiB-aligned in the address space. */
+  /** The buffer's data pointer, to place big regions 2 MiB- or 1 GiB-aligned in the address space. */
   address(buffer: ArrayBuffer | Uint8Array): number;
   /** sysconf(_SC_PAGESIZE): the unit of `offset`, `fileOffset` and mapped lengths. */
   readonly pageSize: number;
