@@ -3,7 +3,7 @@
 // nothing. The bytes live in a core's memory, filled and published by a backing.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import {
-  Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError,
+  Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError,
   openInSomeCore,
 } from './abi.js';
 import {
@@ -159,6 +159,7 @@ export class MMap {
   // from one class, which V8 optimises better than reads through three backing classes.
   readonly #core: Core;
   readonly #handle: number;
+  readonly #pool = new ResultPool();
 
   /**
    * Maps `length` bytes of the file open as `fileno` (0 = the whole file from `offset`), or
@@ -256,7 +257,7 @@ export class MMap {
    * is noticed only here.
    */
   #copyOut(b: Backing, count: number, movesPos: boolean): Uint8Array {
-    const bytes = this.#core.copyOut(this.#core.out(0), count);
+    const bytes = this.#core.copyOut(this.#core.out(0), count, this.#pool);
     if (faultPending()) b.absorbFault(movesPos);
     return bytes;
   }
