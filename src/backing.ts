@@ -208,7 +208,8 @@ export class CopyBacking extends Backing {
   }
 
   advise(option: number, start: number, length: number, effect: number): void {
-    if (effect === ADVICE_RELOAD) this.readFile(start, start + length);
+    // Whole pages, as the kernel drops them (the length is rounded up).
+    if (effect === ADVICE_RELOAD) this.readFile(start, pageCeil(start + length));
     // For a file map the core answers ZEROED only to MADV_REMOVE on a shared map of a writable
     // fd, which punches a hole in the file at once, whole pages (read-only maps included).
     if (effect === ADVICE_ZEROED) this.writeZeros(start, pageCeil(start + length));

@@ -420,6 +420,18 @@ test('anonymous shrink then grow within a page brings the old bytes back (Linux 
   compare([{ length: 10, ops: [['write', b('0123456789')], ['resize', 4], ['resize', 5], ['getslice', null, null, null]] }]);
 });
 
+test('a map shrunk, then grown past its pages to a new region, keeps its whole last page (mremap moves pages)', () => {
+  const ops: Op[] = [['write', b('0123456789')], ['resize', 4], ['resize', 3 * PAGESIZE], ['getslice', 0, 12, null],
+    ['len']];
+  compare([
+    // (a shared anonymous map's grown pages are CPython's SIGBUS: not touched here)
+    { length: PAGESIZE, ops },
+    { length: PAGESIZE, opts: { flags: MAP_PRIVATE }, ops },
+    { file: fileHex('f'.repeat(PAGESIZE)), length: 0, ops: [...ops, ['getitem', PAGESIZE], ['flush'], ['file']] },
+    { file: fileHex('f'.repeat(PAGESIZE)), length: 0, opts: { flags: MAP_PRIVATE }, ops: [...ops, ['getitem', PAGESIZE]] },
+  ]);
+});
+
 test('flush(offset, size) over a grid, for each access mode, anonymous and offset maps', () => {
   const offsets = [undefined, 0, 1, 100, 4095, 4096, 4097, 8192, 9999, 10000, 10001, 12288, -1, MAX];
   const sizes = [undefined, 0, 1, 10, 903, 904, 5904, 5905, 10000, 10001, -1, MAX];

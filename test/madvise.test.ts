@@ -75,4 +75,55 @@ test('advice that poisons pages or makes them fault is refused with EPERM (API.m
   }
 });
 
+test('advice on part of a page acts on the whole page, as the kernel rounds the length up', () => {
+  // Written bytes on both pages; the advice covers bytes [start, start + length) of page 0 only,
+  // or ends one byte into page 1.
+  const WRITES = [0, 50, 150, 4095, 4096, 5000];
+  const RANGES: [number, number][] = [[0, 100], [0, 1], [0, 4097], [4096, 1]];
+  const ADVICE = [4, 8, 9, 24]; // MADV_DONTNEED, MADV_FREE, MADV_REMOVE, MADV_DONTNEED_LOCKED
+  const path = tmp.file('x'.repeat(8192));
+  const script = `
+import mmap, os, json
+out = []
+for kind, (make, rdonly) in json.loads(${JSON.stringify(JSON.stringify(Object.fromEntries(Object.entries(KINDS).map(([k, v]) => [k, [v[0], !!v[2]]]))))}).items():
+  for opt in ${JSON.stringify(ADVICE)}:
+    for start, length in ${JSON.stringify(RANGES)}:
+      with open(${JSON.stringify(path)}, 'wb') as f: f.write(b'x' * 8192)
+      fd = os.open(${JSON.stringify(path)}, os.O_RDONLY if rdonly else os.O_RDWR)
+      m = eval(make)
+      if not rdonly and m.__repr__().find('ACCESS_READ') < 0:
+        for at in ${JSON.stringify(WRITES)}: m[at] = 7
+      try:
+        m.madvise(opt, start, length); r = 'ok'
+      except OSError as e:
+        r = e.errno
+      out.append([kind, opt, start, length, r, m[:].hex(), open(${JSON.stringify(path)}, 'rb').read().hex()])
+      m.close(); os.close(fd)
+print(json.dumps(out))`;
+  const run = spawnSync('python3', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.is(run.status, 0, run.stderr);
+  const expected: [string, number, number, number, string | number, string, string][] = JSON.parse(run.stdout);
+  assert.is(expected.length, Object.keys(KINDS).length * ADVICE.length * RANGES.length);
+  for (const [kind, opt, start, length, result, bytes, file] of expected) {
+    fs.writeFileSync(path, 'x'.repeat(8192));
+    const [, make, readOnlyFd] = KINDS[kind];
+    const fd = fs.openSync(path, readOnlyFd ? 'r' : 'r+');
+    const m = make(fd);
+    if (!readOnlyFd && !String(m).includes('ACCESS_READ')) for (const at of WRITES) m.setItem(at, 7);
+    let got: string | number = 'ok';
+    try {
+      m.madvise(opt, start, length);
+    } catch (error) {
+      got = (error as { errno?: number }).errno ?? String(error);
+    }
+    const what = `${kind} madvise(${opt}, ${start}, ${length})`;
+    assert.is(got, result, what);
+    assert.is(Buffer.from(m.getSlice()).toString('hex'), bytes, `${what}: the map's bytes`);
+    m.close();
+    fs.closeSync(fd);
+    // The file as CPython's close leaves it; the copy backing writes back at close.
+    assert.is(fs.readFileSync(path).toString('hex'), file, `${what}: the file`);
+  }
+});
+
 test.run();
