@@ -30,7 +30,7 @@ export const E_INDEX_RANGE: i32 = 25;       // IndexError: mmap index out of ran
 export const E_SLICE_SIZE: i32 = 26;        // IndexError: mmap slice assignment is wrong size
 export const E_ITEM_VALUE_TYPE: i32 = 27;   // TypeError: mmap item value must be an int
 export const E_ITEM_VALUE_FIT: i32 = 28;    // TypeError: cannot fit 'int' into an index-sized integer
-export const E_BAD_BUFFER: i32 = 29;        // the host passed a pointer/length outside the memory (a host bug)
+export const E_BAD_BUFFER: i32 = 29;        // the host's input is not what it asked scratch() for (a host bug)
 
 export const E_OS: i32 = 1000;
 export const E_EBADF: i32 = E_OS + 9;

@@ -43,6 +43,7 @@ const FD_WRITABLE: u8 = 16;
 /** Largest number of maps one core instance holds; the host opens another instance past it. */
 export const MAX_MAPS: i32 = 1 << 16;
 const INDEX_BITS: i32 = 16;
+const GEN_MAX: i32 = 0x7fff; // handles are positive i32: 15 bits of generation above the index
 const NO_LIMIT: u32 = u32.MAX_VALUE;
 
 // One map. A free slot has data == 0 and keeps its generation, so a stale handle is refused.
@@ -86,6 +87,7 @@ export const OUT: usize = memory.data(32, 16);
 // The scratch region: host inputs (needles, data to write) and gathered slices.
 let scratchAddress: usize = 0;
 let scratchCapacity: u64 = 0;
+let scratchLength: i64 = 0; // what the host asked for last: the most that a call may read as input
 
 @inline function record(index: i32): MapRecord {
   return changetype<MapRecord>(TABLE + <usize>index * RECORD_SIZE);
@@ -109,9 +111,13 @@ function lookup(handle: i32): MapRecord | null {
   return <i64>x;
 }
 
-/** Whether [address, address + length) lies inside the memory. */
-function inMemory(address: usize, length: i64): bool {
-  return length >= 0 && <u64>address + <u64>length <= (<u64>memory.size() << 16);
+/**
+ * Whether [address, address + length) is host input: the start of the scratch area, no longer
+ * than the host asked for with its last scratch() call. Anything else would let a host's
+ * mistake copy another map's bytes, or an earlier call's leftovers, into a map.
+ */
+function isInput(address: usize, length: i64): bool {
+  return address == scratchAddress && address != 0 && length >= 0 && length <= scratchLength;
 }
 
 @inline function writable(m: MapRecord): bool { return <i32>m.access != ACCESS_READ; }
@@ -237,10 +243,13 @@ export function mapClose(handle: i32, zeroed: i32): i32 {
   if (m.spareData != 0) regionFree(m.spareData, m.spareCapacity);
   const index = handle & ((1 << INDEX_BITS) - 1);
   m.data = 0;
-  m.gen = (m.gen + 1) & 0x7fff;
+  openMaps--;
+  // A slot whose generations are spent is retired, not reused: a handle that a host still
+  // holds (a call in flight when its map closed) must never name another map.
+  m.gen++;
+  if (<i32>m.gen > GEN_MAX) return 0;
   m.pos = freeSlot + 1;
   freeSlot = index;
-  openMaps--;
   return 0;
 }
 
@@ -323,6 +332,7 @@ export function scratch(length: f64): f64 {
     scratchAddress = address;
     scratchCapacity = regionBytes(grown);
   }
+  scratchLength = len;
   return <f64>scratchAddress;
 }
 
@@ -384,7 +394,7 @@ export function write(handle: i32, source: usize, length: f64): f64 {
   const m = lookup(handle);
   if (m === null) return -E_CLOSED;
   const len = arg(length, -1);
-  if (!inMemory(source, len)) return -E_BAD_BUFFER;
+  if (!isInput(source, len)) return -E_BAD_BUFFER;
   if (!writable(m)) return -E_READONLY;
   const pos = <i64>m.pos;
   const size = <i64>m.length;
@@ -461,7 +471,7 @@ export function find(handle: i32, needle: usize, needleLength: f64, start: f64, 
   const m = lookup(handle);
   if (m === null) return -E_CLOSED;
   const n = arg(needleLength, -1);
-  if (!inMemory(needle, n)) return -E_BAD_BUFFER;
+  if (!isInput(needle, n)) return -E_BAD_BUFFER;
   const size = <i64>m.length;
   const from = clampBound(arg(start, <i64>m.pos), size);
   const to = clampBound(arg(end, size), size);
@@ -576,6 +586,7 @@ export function getSlice(handle: i32, start: f64, stop: f64, step: f64): f64 {
   if (by == 1) { out(0, <f64>(<u64>m.data + <u64>first)); return <f64>count; }
   const into = <usize>scratch(<f64>count);
   if (into == 0) return -E_ENOMEM;
+  scratchLength = 0; // the gathered bytes are output: no later call may take them as input
   let from = <usize>m.data + <usize>first;
   for (let k: i64 = 0; k < count; k++) {
     store<u8>(into + <usize>k, load<u8>(from));
@@ -593,7 +604,7 @@ export function setSlice(handle: i32, start: f64, stop: f64, step: f64, source: 
   const count = sliceIndices(<i64>m.length, start, stop, step);
   if (count < 0) return <i32>count;
   const len = arg(length, -1);
-  if (!inMemory(source, len)) return -E_BAD_BUFFER;
+  if (!isInput(source, len)) return -E_BAD_BUFFER;
   if (len != count) return -E_SLICE_SIZE;
   if (count == 0) return 0;
   const first = <i64>load<f64>(OUT, 8);

@@ -83,7 +83,7 @@ const ERRORS: Record<number, [new (message: string) => Error, string]> = {
   26: [IndexError, 'mmap slice assignment is wrong size'],
   27: [TypeError, 'mmap item value must be an int'],
   28: [TypeError, "cannot fit 'int' into an index-sized integer"],
-  29: [Error, 'wasm-mmap: the host passed a buffer outside the core memory (a bug)'],
+  29: [Error, 'wasm-mmap: the host passed input outside the scratch area (a bug)'],
 };
 
 /** The exception for a core error code (the negated value a core call returned). */
@@ -102,10 +102,31 @@ export function check(result: number): number {
 
 const SEARCH_SLICE = 16 << 20;
 
+/**
+ * Where one map's results of 65 bytes to 64 KiB are cut from, as Node's Buffer pool does: V8
+ * allocates a typed array over 64 bytes outside its heap, at ten times the cost of the copy.
+ * One pool per map, so that a result's `buffer` never holds another map's bytes. It starts
+ * small and doubles up to 1 MiB, so that thousands of maps that read little cost little.
+ */
+export class ResultPool {
+  private buffer = new ArrayBuffer(0);
+  private used = 0;
+
+  /** A new array of `count` bytes (at most POOL_LARGEST) of this pool. */
+  take(count: number): Uint8Array {
+    if (this.buffer.byteLength - this.used < count) {
+      this.buffer = new ArrayBuffer(Math.min(POOL_SIZE, Math.max(POOL_FIRST, this.buffer.byteLength * 2)));
+      this.used = 0;
+    }
+    const part = new Uint8Array(this.buffer, this.used, count);
+    this.used += (count + 7) & ~7;
+    return part;
+  }
+}
+
+const POOL_FIRST = 64 << 10;
 const POOL_SIZE = 1 << 20;
 const POOL_LARGEST = 64 << 10;
-let pool = new ArrayBuffer(POOL_SIZE);
-let poolUsed = 0;
 
 const wasm = new WebAssembly.Module(readFileSync(new URL('../build/core.wasm', import.meta.url)));
 
@@ -144,20 +165,14 @@ export class Core {
   }
 
   /**
-   * A copy of `count` bytes at `address`, as CPython returns `bytes`. Copies of 65 bytes to
-   * 64 KiB are cut from a shared 1 MiB pool, as Node's Buffer pool does: V8 allocates a typed
-   * array over 64 bytes outside its heap, at ten times the cost of the copy itself.
+   * A copy of `count` bytes at `address`, as CPython returns `bytes`; copies of 65 bytes to
+   * 64 KiB are cut from `pool`, the map's own.
    */
-  copyOut(address: number, count: number): Uint8Array {
+  copyOut(address: number, count: number, pool: ResultPool): Uint8Array {
     const view = this.view();
     if (count <= 64 || count > POOL_LARGEST) return view.slice(address, address + count);
-    if (poolUsed + count > POOL_SIZE) {
-      pool = new ArrayBuffer(POOL_SIZE);
-      poolUsed = 0;
-    }
-    const copy = new Uint8Array(pool, poolUsed, count);
+    const copy = pool.take(count);
     copy.set(view.subarray(address, address + count));
-    poolUsed += (count + 7) & ~7;
     return copy;
   }
 

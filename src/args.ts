@@ -1,9 +1,13 @@
 // Argument conversion, in the words of CPython's converters (API.md, Arguments): integers are
 // safe-integer numbers; `undefined` means "not given"; `null` is Python's None where Python
 // takes None. The results feed the core as numbers, NaN standing for "not given".
-import { OverflowError } from './errors.js';
+import { types } from 'node:util';
+import { OverflowError, ValueError } from './errors.js';
 
-/** Python's name for the type of a JS value, for messages such as "'str' object cannot …". */
+/**
+ * Python's name for the type of a JS value, for messages such as "'str' object cannot …". Read
+ * without running the caller's code: a getter or proxy trap on `constructor` could close the map.
+ */
 export function pythonTypeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';
   switch (typeof value) {
@@ -13,11 +17,35 @@ export function pythonTypeName(value: unknown): string {
     case 'bigint': return 'int';
     case 'function': return 'function';
     case 'symbol': return 'symbol';
-    default: {
-      if (Array.isArray(value)) return 'list';
-      return (value as object).constructor?.name ?? 'object';
-    }
+    default: return Array.isArray(value) ? 'list' : className(value as object);
   }
+}
+
+/** The name of an object's class, from data properties only; 'object' where only a getter or a trap would tell. */
+function className(value: object): string {
+  if (types.isProxy(value)) return 'object';
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null || types.isProxy(proto)) return 'object';
+  const constructor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  if (typeof constructor !== 'function' || types.isProxy(constructor)) return 'object';
+  const name = Object.getOwnPropertyDescriptor(constructor, 'name')?.value;
+  return typeof name === 'string' ? name : 'object';
+}
+
+/**
+ * CPython's TypeError for a method called with too few arguments, as PyArg_ParseTuple words it
+ * (`move() takes exactly 3 arguments (2 given)`): arguments count as given up to the first
+ * `undefined`, which means "not given" (API.md, Arguments).
+ */
+export function arityError(method: string, takes: string, values: unknown[]): TypeError {
+  const given = values.indexOf(undefined);
+  return new TypeError(`${method}() takes ${takes} (${given < 0 ? values.length : given} given)`);
+}
+
+/** A required constructor argument: CPython's keyword parser names the one missing. */
+export function required(value: unknown, name: string, position: number): unknown {
+  if (value === undefined) throw new TypeError(`function missing required argument '${name}' (pos ${position})`);
+  return value;
 }
 
 function notAnInteger(value: unknown): TypeError {
@@ -81,11 +109,59 @@ export function toSliceIndex(value: unknown): number {
 
 const utf8 = new TextEncoder();
 
-/** A bytes-like argument: a Uint8Array, any other ArrayBufferView, an ArrayBuffer, or a string (UTF-8). */
+// The engine's own accessors, taken when the module loads: a bytes-like argument is read through
+// these, never through its properties, which a subclass, an own property or a proxy can make lie
+// (a lying length once overflowed the scratch area into other maps).
+const accessor = (proto: object, name: string) => Object.getOwnPropertyDescriptor(proto, name)!.get!;
+const typedArray = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const viewBuffer = accessor(typedArray, 'buffer');
+const viewOffset = accessor(typedArray, 'byteOffset');
+const viewLength = accessor(typedArray, 'byteLength');
+const dataViewBuffer = accessor(DataView.prototype, 'buffer');
+const dataViewOffset = accessor(DataView.prototype, 'byteOffset');
+const dataViewLength = accessor(DataView.prototype, 'byteLength');
+const bufferLength = accessor(ArrayBuffer.prototype, 'byteLength');
+const sharedBufferLength = accessor(SharedArrayBuffer.prototype, 'byteLength');
+const bufferSlice = ArrayBuffer.prototype.slice;
+const apply = Reflect.apply;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A bytes-like argument, as a new Uint8Array over its bytes that nobody else holds: a typed
+ * array or DataView (its bytes, whatever their element type), an ArrayBuffer or
+ * SharedArrayBuffer, or a string (UTF-8). A detached buffer is CPython's released memoryview.
+ */
 export function toBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return new Uint8Array(value);
   if (typeof value === 'string') return utf8.encode(value);
+  if (types.isTypedArray(value)) {
+    return bytesOf(apply(viewBuffer, value, []), apply(viewOffset, value, []), apply(viewLength, value, []));
+  }
+  if (types.isDataView(value)) {
+    return bytesOf(apply(dataViewBuffer, value, []), apply(dataViewOffset, value, []), apply(dataViewLength, value, []));
+  }
+  if (types.isArrayBuffer(value)) return bytesOf(value, 0, apply(bufferLength, value, []));
+  if (types.isSharedArrayBuffer(value)) return bytesOf(value, 0, apply(sharedBufferLength, value, []));
   throw new TypeError(`a bytes-like object is required, not '${pythonTypeName(value)}'`);
+}
+
+/** A view of `length` bytes at `offset` of `buffer`, all three read through the accessors above. */
+function bytesOf(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array {
+  // A detached buffer, and a view that a resizable buffer's shrinking left out of bounds, say 0.
+  if (length === 0) {
+    if (types.isArrayBuffer(buffer) && detached(buffer)) {
+      throw new ValueError('operation forbidden on released memoryview object');
+    }
+    return EMPTY;
+  }
+  return new Uint8Array(buffer, offset, length);
+}
+
+/** Whether an ArrayBuffer was detached (transferred); Node 20 has no `detached` accessor. */
+function detached(buffer: ArrayBuffer): boolean {
+  try {
+    apply(bufferSlice, buffer, [0, 0]);
+    return false;
+  } catch {
+    return true;
+  }
 }
