@@ -3,10 +3,11 @@
 // and odd bytes-like arguments give CPython's classes and messages. python3 is the reference.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { constants } from 'node:os';
 import * as path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MADV_REMOVE, MMap } from '../src/index.ts';
+import { MADV_REMOVE, MMap, OSError } from '../src/index.ts';
 import { TempDir, python } from './helpers.ts';
 
 const test = suite(`durability ${process.env.WASM_MMAP_BACKING ?? 'auto'}`);
@@ -15,6 +16,17 @@ test.after(() => tmp.cleanup());
 
 const PAGE = 4096;
 const src = path.resolve('src/index.ts');
+
+/** Runs `script` (an ES module importing wasm-mmap as `M`) in a child under tsx; returns its stdout. */
+function node(script: string, shell = ''): string {
+  const file = path.join(tmp.dir, `child${Math.random().toString(36).slice(2)}.mts`);
+  fs.writeFileSync(file, `import * as M from ${JSON.stringify(src)};\n${script}`);
+  const run = spawnSync('sh', ['-c', `${shell} exec "$0" --import tsx "$1"`, process.execPath, file], {
+    encoding: 'utf8', env: process.env,
+  });
+  assert.is(run.status, 0, run.stderr);
+  return run.stdout;
+}
 
 test("an 'a+' fd: flush(), MADV_REMOVE and close() write in place, as CPython's map does", () => {
   const content = 'x'.repeat(2 * PAGE);
@@ -85,6 +97,52 @@ mark('before'); m.flush(); mark('flushed'); m.close(); mark('closed');`);
   const ours = syncCalls((file) => [process.execPath, '--import', 'tsx', script, file].join('\0'), tmp.file('0123456789'));
   // The copy backing writes back and then fdatasync()s: the same guarantee as msync(MS_SYNC).
   assert.equal(ours, { flush: [process.env.WASM_MMAP_BACKING === 'copy' ? 'fdatasync' : 'msync'], close: [] });
+});
+
+test('every errno: OSError has CPython\'s message and class, and Node\'s code', () => {
+  const errnos = [...Array(134).keys()].slice(1).concat([200, 4000]);
+  const expected = python<[string, string, string | null][]>(`import sys, json, os, errno
+print(json.dumps([[str(OSError(e, os.strerror(e))), type(OSError(e, 'x')).__name__, errno.errorcode.get(e)] for e in json.load(sys.stdin)]))`, errnos);
+  const nodeNames = new Map<number, string>();
+  for (const [name, n] of Object.entries(constants.errno)) if (!nodeNames.has(n)) nodeNames.set(n, name);
+  errnos.forEach((e, i) => {
+    const error = new OSError(e);
+    const [message, cls, pyName] = expected[i];
+    assert.is(error.message, message, `errno ${e}`);
+    assert.is(error.name, cls, `errno ${e}`);
+    assert.is(error.errno, e);
+    // EHWPOISON: named by Linux only.
+    assert.is(error.code, nodeNames.get(e) ?? pyName ?? (e === 133 ? 'EHWPOISON' : `E${e}`), `errno ${e}`);
+  });
+});
+
+test("OSError.from takes the errno of Node's fs errors and of the helper's, not their message", () => {
+  const enoent = OSError.from((() => { try { fs.openSync(path.join(tmp.dir, 'none')); } catch (e) { return e; } })()) as OSError;
+  assert.is(`${enoent.name}: ${enoent.message} ${enoent.code}`, 'FileNotFoundError: [Errno 2] No such file or directory ENOENT');
+  const enotdir = OSError.from((() => { try { fs.openSync(path.join(tmp.file('x'), 'y')); } catch (e) { return e; } })()) as OSError;
+  assert.is(`${enotdir.name}: ${enotdir.message} ${enotdir.code}`, 'NotADirectoryError: [Errno 20] Not a directory ENOTDIR');
+  // The helper's errors carry a positive errno and a message already in Python's words.
+  const helper = Object.assign(new Error('[Errno 24] Too many open files'), { errno: 24, code: 'EMFILE', syscall: 'fcntl' });
+  const emfile = OSError.from(helper) as OSError;
+  assert.is(`${emfile.name}: ${emfile.message} ${emfile.code}`, 'OSError: [Errno 24] Too many open files EMFILE');
+});
+
+test('out of fds (EMFILE): the constructor raises what CPython raises', () => {
+  const file = tmp.file('0123456789');
+  const limit = 'ulimit -n 64;';
+  const expected = JSON.parse(spawnSync('sh', ['-c', `${limit} exec python3 -c "$0" "$1"`, `import mmap, json, sys
+f = open(sys.argv[1], 'r+b'); keep = []
+try:
+    while True: keep.append(open(sys.argv[1], 'rb'))
+except OSError: pass
+try: mmap.mmap(f.fileno(), 0)
+except OSError as e: print(json.dumps([type(e).__name__, str(e), e.errno]))`, file], { encoding: 'utf8' }).stdout);
+  assert.equal(expected, ['OSError', '[Errno 24] Too many open files', 24]);
+  const ours = JSON.parse(node(`import * as fs from 'node:fs';
+const fd = fs.openSync(${JSON.stringify(file)}, 'r+'); const keep = [];
+try { for (;;) keep.push(fs.openSync(${JSON.stringify(file)}, 'r')); } catch {}
+try { new M.MMap(fd, 0); } catch (e) { console.log(JSON.stringify([e.name, e.message, e.errno, e.code, e instanceof M.OSError])); }`, limit));
+  assert.equal(ours, [...expected, 'EMFILE', true]);
 });
 
 test.run();
