@@ -81,10 +81,23 @@ export function toSliceIndex(value: unknown): number {
 
 const utf8 = new TextEncoder();
 
+// The engine's own getters of a view's bytes, taken once: a subclass, or a property defined on
+// the object itself, can report another length than the view has, and the core would trust it.
+const typedArray = Object.getPrototypeOf(Uint8Array.prototype);
+const getter = (proto: object, name: PropertyKey) => Object.getOwnPropertyDescriptor(proto, name)!.get!;
+const typedArrayTag = getter(typedArray, Symbol.toStringTag);
+const typedArrayGet = [getter(typedArray, 'buffer'), getter(typedArray, 'byteOffset'), getter(typedArray, 'byteLength')];
+const dataViewGet = [getter(DataView.prototype, 'buffer'), getter(DataView.prototype, 'byteOffset'),
+  getter(DataView.prototype, 'byteLength')];
+
 /** A bytes-like argument: a Uint8Array, any other ArrayBufferView, an ArrayBuffer, or a string (UTF-8). */
 export function toBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (ArrayBuffer.isView(value)) {
+    // A plain Uint8Array's length is the engine's; any other view is read through its getters.
+    if (Object.getPrototypeOf(value) === Uint8Array.prototype && !Object.hasOwn(value, 'length')) return value as Uint8Array;
+    const [buffer, offset, length] = Reflect.apply(typedArrayTag, value, []) === undefined ? dataViewGet : typedArrayGet;
+    return new Uint8Array(Reflect.apply(buffer, value, []), Reflect.apply(offset, value, []), Reflect.apply(length, value, []));
+  }
   if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return new Uint8Array(value);
   if (typeof value === 'string') return utf8.encode(value);
   throw new TypeError(`a bytes-like object is required, not '${pythonTypeName(value)}'`);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MADV_REMOVE, MMap, OSError } from '../src/index.ts';
-import { TempDir, python } from './helpers.ts';
+import { TempDir, python, text } from './helpers.ts';
 
 const test = suite(`durability ${process.env.WASM_MMAP_BACKING ?? 'auto'}`);
 const tmp = new TempDir();
@@ -143,6 +143,22 @@ const fd = fs.openSync(${JSON.stringify(file)}, 'r+'); const keep = [];
 try { for (;;) keep.push(fs.openSync(${JSON.stringify(file)}, 'r')); } catch {}
 try { new M.MMap(fd, 0); } catch (e) { console.log(JSON.stringify([e.name, e.message, e.errno, e.code, e instanceof M.OSError])); }`, limit));
   assert.equal(ours, [...expected, 'EMFILE', true]);
+});
+
+test('a bytes-like argument is read once, through the engine: a length getter that changes cannot reach the core', () => {
+  let calls = 0;
+  class Shifty extends Uint8Array { override get length() { return calls++ === 0 ? 3 : 2 ** 31; } }
+  class Lying extends DataView { override get byteLength() { return 100; } }
+  const m = new MMap(-1, 16);
+  const needle = () => { calls = 0; return new Shifty([97, 98, 99]); };
+  assert.is(m.write(needle()), 3);
+  assert.is(m.find(needle(), 0), 0);
+  m.setSlice(5, 8, needle());
+  assert.is(m.write(new Lying(new Uint8Array([100, 101]).buffer)), 2);
+  const own = Object.defineProperty(new Uint8Array([102]), 'length', { get: () => 2 ** 31 });
+  assert.is(m.write(own), 1);
+  assert.is(text(m.getSlice(0, 8)), 'abcdefbc');
+  m.close();
 });
 
 test.run();
