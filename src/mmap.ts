@@ -113,8 +113,9 @@ function duplicate(fd: number, stat: FdStat | undefined, writesWithFd: boolean):
   try {
     const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))![1];
     mode = parseInt(flags, 8) & O_ACCMODE;
-  } catch {
-    throw new OSError(EBADF);
+  } catch (error) {
+    // No fdinfo entry: not an open fd. Any other failure (EMFILE: the read needs an fd) is its own.
+    throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new OSError(EBADF) : OSError.from(error);
   }
   return [os(() => openSync(`/proc/self/fd/${fd}`, mode)), mode];
 }
