@@ -3,10 +3,11 @@
 // file's side, and releases the region when the map closes.
 //   anonymous: zero pages of the core's memory, nothing else.
 //   copy:      the file's bytes are read into the region; flush()/close() write a shared writable
-//              map's bytes back (pwrite), never past the file's current end.
+//              map's bytes back (pwrite), never past the file's current end; flush() then
+//              fdatasync()s, as durable as CPython's msync(MS_SYNC).
 //   native:    the helper maps the file's pages over the region (MAP_FIXED), so the core works
 //              on the page cache itself; flush() is msync, madvise() is the real one.
-import { closeSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { ADVICE_RELOAD, ADVICE_ZEROED, Core, EINVAL, check } from './abi.js';
 import { OSError } from './errors.js';
 import type { NativeHelper } from './native.js';
@@ -188,11 +189,21 @@ export class CopyBacking extends Backing {
   }
 
   /**
+   * flush(): writes back, then waits for the file's data to reach the disk, as CPython's
+   * msync(MS_SYNC) does (Linux's msync fsyncs the range of a shared map's file even with no
+   * page dirty, so a shared map syncs even when it wrote nothing; but not for an empty range).
+   */
+  publish(offset: number, size: number): void {
+    this.writeBack();
+    if (this.file.shared && size > 0) os(() => fdatasyncSync(this.fd));
+  }
+
+  /**
    * Writes back every byte written since the last publish (which covers the range flush() asks
    * for, as API.md allows), and no other: bytes the map did not change may have been changed
    * in the file by another writer since the map read them.
    */
-  publish(): void {
+  private writeBack(): void {
     const from = this.core.x.map_take_dirty(this.handle);
     if (!this.writesBack || from < 0) return;
     // Never past the file's current end: a real mapping cannot extend the file either.
@@ -257,7 +268,9 @@ export class CopyBacking extends Backing {
 
   detach(): boolean {
     try {
-      this.publish();
+      // No sync: CPython's close() only unmaps, leaving dirty pages to the kernel's writeback;
+      // the pwrite puts the bytes in the same page cache, with the same guarantee.
+      this.writeBack();
     } finally {
       this.closeFd();
     }

@@ -36,6 +36,7 @@ export interface MMapOptions {
 const O_ACCMODE = 3;
 const O_RDONLY = 0;
 const O_RDWR = 2;
+const O_APPEND = 0o2000;
 const ENOTSUP = 95;
 const EBADF = 9;
 const EACCES = 13;
@@ -69,7 +70,7 @@ interface FdStat {
   size: number;
   regular: boolean;
   devZero: boolean;
-  /** O_RDONLY, O_WRONLY or O_RDWR, where the helper read it along with the stat. */
+  /** O_RDONLY, O_WRONLY or O_RDWR, with O_APPEND or not, where the helper read it along with the stat. */
   accessMode?: number;
 }
 
@@ -94,20 +95,27 @@ function statFd(fd: number): FdStat | undefined {
   };
 }
 
-/** A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode. */
-function duplicate(fd: number, stat: FdStat | undefined): [fd: number, mode: number] {
+/**
+ * A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode.
+ * `writesWithFd`: the map writes the file through this fd (the copy backing's pwrite), so it
+ * must not be O_APPEND, under which Linux's pwrite appends whatever the offset; CPython's map
+ * writes in place. A dup shares the caller's O_APPEND, a reopen does not.
+ */
+function duplicate(fd: number, stat: FdStat | undefined, writesWithFd: boolean): [fd: number, mode: number] {
   if (fd < 0) throw new OSError(EBADF);
-  if (native !== undefined) {
+  if (native !== undefined && (stat === undefined || !writesWithFd || (stat.accessMode! & O_APPEND) === 0)) {
     // A failed stat was a bad fd: dup then reports it.
-    return [os(() => native!.dup(fd)), stat?.accessMode ?? O_RDONLY];
+    return [os(() => native!.dup(fd)), (stat?.accessMode ?? O_RDONLY) & O_ACCMODE];
   }
-  // Without the helper: reopen the same file through /proc, with the same access mode.
+  // Reopen the same file through /proc (the same inode, even renamed or unlinked), with the
+  // same access mode and no other flag: no O_APPEND.
   let mode: number;
   try {
     const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))![1];
     mode = parseInt(flags, 8) & O_ACCMODE;
-  } catch {
-    throw new OSError(EBADF);
+  } catch (error) {
+    // No fdinfo entry: not an open fd. Any other failure (EMFILE: the read needs an fd) is its own.
+    throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new OSError(EBADF) : OSError.from(error);
   }
   return [os(() => openSync(`/proc/self/fd/${fd}`, mode)), mode];
 }
@@ -196,15 +204,15 @@ export class MMap {
     const devZero = stat !== undefined && stat.devZero;
     const anonymous = fd === -1 || (flags & MAP_ANONYMOUS) !== 0 || devZero;
 
+    // Every core of a process is alike: the one that made the checks tells whether native can serve.
+    const choice = anonymous ? 'anonymous'
+      : wanted === 'auto' ? autoBacking ?? (nativeUsable(checker) ? 'native' : 'copy') : wanted;
     let ownFd = -1;
     let mode = O_RDWR;
-    if (fd !== -1) [ownFd, mode] = duplicate(fd, stat);
+    if (fd !== -1) [ownFd, mode] = duplicate(fd, stat, choice === 'copy');
     let core: Core | undefined;
     let handle = -1;
     try {
-      // Every core of a process is alike: the one that made the checks tells whether native can serve.
-      const choice = anonymous ? 'anonymous'
-        : wanted === 'auto' ? autoBacking ?? (nativeUsable(checker) ? 'native' : 'copy') : wanted;
       const kind = (anonymous ? 0 : KIND_FILE) | (choice === 'native' ? KIND_EXTERNAL : 0)
         | (mode === O_RDWR ? KIND_FD_WRITABLE : 0);
       [core, handle] = openInSomeCore((c) => c.x.map_open(resolved, offset, flags, prot, access, kind), setupCore);

@@ -49,7 +49,8 @@ export interface NativeHelper {
   watch(buffer: ArrayBuffer | Uint8Array, reserved: number, record: ArrayBuffer): void;
   /**
    * fstat(2): `out[0]` = st_size, `out[1]` = st_mode, `out[2]` = st_rdev, and `out[3]` the
-   * access mode, fcntl(F_GETFL) & O_ACCMODE (`fs.constants.O_RDONLY`, `O_WRONLY` or `O_RDWR`).
+   * access mode and append flag, fcntl(F_GETFL) & (O_ACCMODE | O_APPEND) (`fs.constants.O_RDONLY`,
+   * `O_WRONLY` or `O_RDWR`, with `O_APPEND` or not).
    * Cheaper than fs.fstatSync.
    */
   fstat(fd: number, out: Float64Array): void;

@@ -356,10 +356,11 @@ it('syscall failures carry errno, code, syscall and Python\'s message', () => {
   helper.unmap(memory.buffer, region, page);
 });
 
-it('dup, and fstat with the access mode', () => {
+it('dup, and fstat with the access mode and O_APPEND', () => {
   const file = makeFile(page);
-  for (const [flags, mode] of [['r', fs.constants.O_RDONLY], ['r+', fs.constants.O_RDWR],
-    ['a', fs.constants.O_WRONLY]] as const) {
+  const { O_RDONLY, O_RDWR, O_WRONLY, O_APPEND } = fs.constants;
+  for (const [flags, mode] of [['r', O_RDONLY], ['r+', O_RDWR], ['a', O_WRONLY | O_APPEND],
+    ['a+', O_RDWR | O_APPEND]] as const) {
     const fd = fs.openSync(file, flags);
     const copy = helper.dup(fd);
     assert.is.not(copy, fd);
