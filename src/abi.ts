@@ -109,13 +109,14 @@ const SEARCH_SLICE = 16 << 20;
  * small and doubles up to 1 MiB, so that thousands of maps that read little cost little.
  */
 export class ResultPool {
-  private buffer = new ArrayBuffer(0);
+  // No buffer until the first result: opening a map must stay cheap.
+  private buffer: ArrayBuffer | undefined;
   private used = 0;
 
   /** A new array of `count` bytes (at most POOL_LARGEST) of this pool. */
   take(count: number): Uint8Array {
-    if (this.buffer.byteLength - this.used < count) {
-      this.buffer = new ArrayBuffer(Math.min(POOL_SIZE, Math.max(POOL_FIRST, this.buffer.byteLength * 2)));
+    if (this.buffer === undefined || this.buffer.byteLength - this.used < count) {
+      this.buffer = new ArrayBuffer(this.buffer === undefined ? POOL_FIRST : Math.min(POOL_SIZE, this.buffer.byteLength * 2));
       this.used = 0;
     }
     const part = new Uint8Array(this.buffer, this.used, count);

@@ -947,7 +947,8 @@ function traffic(w: World, rng: Rng, fail: (kind: string, detail: string) => voi
       if (b.writable) {
         b.m.seek(at);
         b.m.write(b.content.subarray(at, at + n));
-        b.m.setSlice(at, at + 2 * Math.floor(n / 2), b.content.filter((_, j) => j >= at && j < at + 2 * Math.floor(n / 2) && (j - at) % 2 === 0), 2);
+        const stepped = b.content.subarray(at, at + 2 * Math.floor(n / 2)).filter((_, j) => j % 2 === 0);
+        b.m.setSlice(at, at + stepped.length * 2, stepped, 2);
       }
       for (const s of seen) {
         const f = foreign(s, k);
