@@ -28,8 +28,7 @@ console.log(JSON.stringify({ auto, native }));`;
   return JSON.parse(run.stdout);
 }
 
-test('with the trap handler (the default), auto is native where the helper loaded', () => {
-  if (!MMap.nativeAvailable) return;
+(MMap.nativeAvailable ? test : test.skip)('with the trap handler (the default), auto is native where the helper loaded', () => {
   const got = child([], tmp.file('abc'));
   assert.equal(got, { auto: 'native', native: 'native' });
 });
