@@ -45,7 +45,7 @@ OPEN = {'r': os.O_RDONLY, 'w': os.O_WRONLY, 'r+': os.O_RDWR}
 CONVERSION = json.loads(sys.argv[1]) if len(sys.argv) > 1 else []
 def err(e):
     if isinstance(e, OSError):
-        return {'err': 'OSError', 'errno': e.errno, 'msg': str(e)}
+        return {'err': type(e).__name__, 'errno': e.errno, 'msg': str(e)}
     return {'err': type(e).__name__, 'msg': str(e)}
 def val(v):
     return {'hex': v.hex()} if isinstance(v, bytes) else v
@@ -111,7 +111,7 @@ print(json.dumps(out))
 const OPEN = { r: fs.constants.O_RDONLY, w: fs.constants.O_WRONLY, 'r+': fs.constants.O_RDWR };
 
 function outcomeOf(e: any): Outcome {
-  if (e instanceof OSError) return { err: 'OSError', errno: (e as any).errno, msg: e.message };
+  if (e instanceof OSError) return { err: e.name, errno: (e as any).errno, msg: e.message };
   return { err: e?.name ?? typeof e, msg: e?.message ?? String(e) };
 }
 
@@ -611,7 +611,7 @@ for length, access in [(10, mmap.ACCESS_READ), (0, mmap.ACCESS_READ), (10, mmap.
     try:
         mmap.mmap(fd, length, access=access); out.append('ok')
     except OSError as e:
-        out.append({'err': 'OSError', 'errno': e.errno, 'msg': str(e)})
+        out.append({'err': type(e).__name__, 'errno': e.errno, 'msg': str(e)})
 print(json.dumps(out))`;
     const expected = python(code, tmp.dir);
     const fd = fs.openSync(tmp.dir, 'r');

@@ -67,25 +67,21 @@ export function throwsExact(fn: () => unknown, cls: Function, message?: string):
   return e;
 }
 
-const STRERROR: Record<number, [string, string]> = {
-  9: ['EBADF', 'Bad file descriptor'],
-  12: ['ENOMEM', 'Cannot allocate memory'],
-  13: ['EACCES', 'Permission denied'],
-  14: ['EFAULT', 'Bad address'],
-  19: ['ENODEV', 'No such device'],
-  22: ['EINVAL', 'Invalid argument'],
-  27: ['EFBIG', 'File too large'],
-  95: ['ENOTSUP', 'Operation not supported'],
-};
+/** errno → [Node's code, CPython's str(e), the class CPython raises], asked of python3 once. */
+let cpythonErrors: Record<number, [string, string, string]> | undefined;
 
-/** Asserts an OSError with `errno`, its code and Python's `str(e)`: `[Errno N] strerror`. */
+/** Asserts an OSError with `errno`, its code, Python's `str(e)` (`[Errno N] strerror`) and CPython's class name. */
 export function throwsOSError(fn: () => unknown, errno: number): any {
   const e = catchError(fn);
   assert.instance(e, OSError, `expected OSError, got ${e?.name}: ${e?.message}`);
-  const [code, strerror] = STRERROR[errno];
+  cpythonErrors ??= python(`import errno, json, os
+print(json.dumps({n: [errno.errorcode.get(n, ''), str(OSError(n, os.strerror(n))), type(OSError(n, os.strerror(n))).__name__]
+                  for n in range(1, 134)}))`);
+  const [code, message, name] = cpythonErrors[errno];
   assert.is(e.errno, errno);
   assert.is(e.code, code);
-  assert.is(e.message, `[Errno ${errno}] ${strerror}`);
+  assert.is(e.message, message);
+  assert.is(e.name, name);
   return e;
 }
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MMap } from '../src/index.ts';
-import { TempDir, bytes, text } from './helpers.ts';
+import { TempDir, bytes, text, throwsOSError } from './helpers.ts';
 
 const test = suite('lifetimes');
 const tmp = new TempDir();
@@ -94,12 +94,12 @@ test('one map can be nearly as large as a wasm32 memory: 4 GiB less 8 MiB; 4 GiB
   assert.is(m.getItem(-1), 42);
   assert.is(m.rfind(new Uint8Array([42])), m.length - 1);
   m.close();
-  assert.throws(() => new MMap(-1, 2 ** 32), (e: Error & { errno?: number }) => e.errno === 12 && e.message === '[Errno 12] Cannot allocate memory');
+  throwsOSError(() => new MMap(-1, 2 ** 32), 12);
 });
 
 test('20,000 maps too large for any core are ENOMEM each, without a new core each time', () => {
   for (let i = 0; i < 20_000; i++) {
-    assert.throws(() => new MMap(-1, 2 ** 35), (e: Error & { errno?: number }) => e.errno === 12);
+    throwsOSError(() => new MMap(-1, 2 ** 35), 12);
   }
   const m = new MMap(-1, 10);
   assert.is(m.length, 10);
