@@ -1,7 +1,7 @@
 // The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { fstatSync, openSync, readFileSync } from 'node:fs';
 import {
   Core, E_CLOSED, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError,
   openInSomeCore,
@@ -10,7 +10,7 @@ import {
   toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
 import {
-  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, faultPending, os, watchFaults,
+  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, closeFd, os, watchFaults,
 } from './backing.js';
 import {
   ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
@@ -229,7 +229,7 @@ export class MMap {
       core.view(); // a grow by map_open unprotected the read-only maps: restore them
     } catch (error) {
       if (core !== undefined && handle >= 0) core.x.map_close(handle, 0);
-      if (ownFd !== -1) closeSync(ownFd);
+      if (ownFd !== -1) closeFd(ownFd);
       throw error;
     }
     this.#offset = offset;
@@ -257,7 +257,7 @@ export class MMap {
    */
   #copyOut(b: Backing, count: number, movesPos: boolean): Uint8Array {
     const bytes = this.#core.copyOut(this.#core.out(0), count);
-    if (faultPending()) b.absorbFault(movesPos);
+    if (this.#core.faultPending()) b.absorbFault(movesPos);
     return bytes;
   }
 
@@ -335,7 +335,7 @@ export class MMap {
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
     const found = this.#core.find(this.#handle, needle, from, to, reverse);
-    if (found >= -1 && !faultPending()) return found;
+    if (found >= -1 && !this.#core.faultPending()) return found;
     return this.#settle(b, found, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
   }
 
@@ -384,7 +384,7 @@ export class MMap {
     const s = toSsize(src);
     const c = toSsize(count);
     const r = this.#core.x.move(this.#handle, d, s, c);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
   }
 
   /**
@@ -410,7 +410,7 @@ export class MMap {
   readByte(): number {
     const b = this.#open();
     const r = this.#core.x.read_byte(this.#handle);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
   }
 
   /**
@@ -421,7 +421,7 @@ export class MMap {
   readline(): Uint8Array {
     const b = this.#open();
     let count = this.#core.x.readline(this.#handle);
-    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
+    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
     return this.#copyOut(b, count, true);
   }
 
@@ -501,7 +501,7 @@ export class MMap {
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.write(this.#handle, address, bytes.length);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
   }
 
   /**
@@ -514,7 +514,7 @@ export class MMap {
     const b = this.#open();
     const value = toByte(byte);
     const r = this.#core.x.write_byte(this.#handle, value);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
   }
 
   /**
@@ -528,7 +528,7 @@ export class MMap {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
     const r = this.#core.x.get_item(this.#handle, i);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
   }
 
   /**
@@ -546,7 +546,7 @@ export class MMap {
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
     const r = this.#core.x.set_item(this.#handle, i, v);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
   }
 
   /**
@@ -562,7 +562,7 @@ export class MMap {
     const b = this.#open();
     const [from, to, by] = toSlice(start, stop, step);
     let count = this.#core.x.get_slice(this.#handle, from, to, by);
-    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
+    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
     return this.#copyOut(b, count, false);
   }
 
@@ -583,7 +583,7 @@ export class MMap {
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
   }
 
   /**
