@@ -131,6 +131,8 @@ function release(state: { backing?: Backing }): void {
   }
 }
 
+const UNCLONEABLE = Symbol('wasm-mmap: an MMap cannot be posted to another thread or cloned; open the file there');
+
 const finalizer = new FinalizationRegistry<{ backing?: Backing }>((state) => {
   try {
     release(state);
@@ -151,6 +153,14 @@ export class MMap {
   static readonly nativeAvailable: boolean = native !== undefined;
   /** Why the native helper is unavailable, with possible solutions; `undefined` when it loaded. */
   static readonly nativeError: string | undefined = nativeError;
+
+  /**
+   * A value no structured clone can copy, so that posting a map to another thread
+   * (`postMessage`, `structuredClone`) throws a `DataCloneError` that says why, instead of
+   * delivering `{}`: the map's bytes live in this thread's memory. Open the file in the other
+   * thread instead.
+   */
+  readonly uncloneable: symbol = UNCLONEABLE;
 
   readonly #state: { backing?: Backing } = {};
   readonly #offset: number;
