@@ -15,6 +15,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
+type Counts = Omit<StormResult, 'where' | 'seconds' | 'cycles'>;
+
 export interface StormResult {
   where: 'main' | 'worker';
   seconds: number;
@@ -28,7 +30,7 @@ export interface StormResult {
   lostAfter: number;
 }
 
-interface Job { file: string; counter: string; size: number; deadline: number }
+interface Job { file: string; counter: string; size: number; seconds: number }
 
 const PAGE = 4096;
 
@@ -45,6 +47,7 @@ g, cycles, end = 0, 0, time.monotonic() + seconds
 while time.monotonic() < end:
     g += 1; struct.pack_into('<Q', gen, 0, g)
     os.ftruncate(fd, random.randrange(0, size, 512))
+    if random.random() < 0.5: time.sleep(random.random() * 0.001)  # so that touches meet the short file
     os.ftruncate(fd, size)
     os.pwrite(fd, pattern, 0)
     g += 1; struct.pack_into('<Q', gen, 0, g)
@@ -53,12 +56,17 @@ while time.monotonic() < end:
 print(cycles)
 `;
 
-/** The map's side: reads and writes random pages until the deadline, then waits for `whole`, then checks the whole map. */
-async function hammer(job: Job, whole: () => Promise<void>): Promise<Omit<StormResult, 'where' | 'seconds' | 'cycles'>> {
+/**
+ * The map's side: opens the map, calls `ready` (which starts the truncating side), reads and
+ * writes random pages for the storm's seconds, waits for `whole`, then checks the whole map.
+ */
+async function hammer(job: Job, ready: () => void, whole: () => Promise<void>): Promise<Counts> {
   const { MMap } = await import('../src/index.ts');
   const fd = fs.openSync(job.file, 'r+');
   const cfd = fs.openSync(job.counter, 'r');
   const m = new MMap(fd, job.size, { backing: 'native' });
+  ready();
+  const deadline = Date.now() + job.seconds * 1000;
   const gen = new BigUint64Array(1);
   const readGen = () => (fs.readSync(cfd, gen, 0, 8, 0), gen[0]);
   const fileBytes = (from: number, to: number) => {
@@ -78,7 +86,7 @@ async function hammer(job: Job, whole: () => Promise<void>): Promise<Omit<StormR
   let lost = 0;
   let stamp = 0;
   const pages = job.size / PAGE;
-  while (Date.now() < job.deadline) {
+  while (Date.now() < deadline) {
     // Up to 4 pages from a random page: one call may meet several truncated pages.
     const from = Math.floor(Math.random() * pages) * PAGE;
     const to = Math.min(job.size, from + (1 + Math.floor(Math.random() * 4)) * PAGE);
@@ -125,25 +133,30 @@ export async function storm(seconds: number, where: 'main' | 'worker', size = 25
     for (let i = 0; i < size; i++) pattern[i] = (i * 7 + 3) & 255;
     fs.writeFileSync(file, pattern);
     fs.writeFileSync(counter, new Uint8Array(PAGE));
-    const child = spawn('python3', ['-c', TRUNCATOR, file, counter, String(size), String(seconds)],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    const exited = new Promise<number>((resolve, reject) => child.on('exit', (code) => {
-      if (code === 0) resolve(Number(out.trim()));
-      else reject(new Error(`the truncating python3 exited with ${code}`));
-    }));
-    const job: Job = { file, counter, size, deadline: Date.now() + seconds * 1000 };
-    let counts: Omit<StormResult, 'where' | 'seconds' | 'cycles'>;
+    let exited: Promise<number> | undefined;
+    /** Starts the truncating side, once the map is open (a map of a short file is refused). */
+    const start = () => {
+      const child = spawn('python3', ['-c', TRUNCATOR, file, counter, String(size), String(seconds)],
+        { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      exited = new Promise<number>((resolve, reject) => child.on('exit', (code) => {
+        if (code === 0) resolve(Number(out.trim()));
+        else reject(new Error(`the truncating python3 exited with ${code}`));
+      }));
+    };
+    const job: Job = { file, counter, size, seconds };
+    let counts: Counts;
     if (where === 'main') {
-      counts = await hammer(job, async () => { await exited; });
+      counts = await hammer(job, start, async () => { await exited; });
     } else {
       const worker = new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
         .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`,
       { eval: true, workerData: job });
       counts = await new Promise((resolve, reject) => {
         worker.on('message', (message) => {
-          if (message === 'deadline') exited.then(() => worker.postMessage('whole'), reject);
+          if (message === 'ready') start();
+          else if (message === 'deadline') exited!.then(() => worker.postMessage('whole'), reject);
           else resolve(message);
         });
         worker.on('error', reject);
@@ -151,19 +164,20 @@ export async function storm(seconds: number, where: 'main' | 'worker', size = 25
       });
       await worker.terminate();
     }
-    return { where, seconds, cycles: await exited, ...counts };
+    return { where, seconds, cycles: await exited!, ...counts };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (!isMainThread && workerData?.deadline !== undefined) {
-  // In the storm's worker: tell the main thread the deadline passed, wait until the file is whole.
+if (!isMainThread && workerData?.seconds !== undefined) {
+  // In the storm's worker: the main thread starts the truncating side when the map is open, and
+  // says when the file is whole again after the storm.
   const whole = () => new Promise<void>((resolve) => {
     parentPort!.once('message', () => resolve());
     parentPort!.postMessage('deadline');
   });
-  parentPort!.postMessage(await hammer(workerData as Job, whole));
+  parentPort!.postMessage(await hammer(workerData as Job, () => parentPort!.postMessage('ready'), whole));
 } else if (isMainThread && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {
   const arg = (name: string, fallback: string) => {
     const at = process.argv.indexOf(`--${name}`);
