@@ -384,6 +384,7 @@ static void on_sigbus(int sig, siginfo_t *info, void *context) {
   // env going keeps its slot, and a new memory may now lie in its range.
   bool taken = false;
   uintptr_t page = address & ~(uintptr_t)(page_size - 1);
+  // si_code <= 0: sent by kill(2) or raise(3), not a fault of ours.
   for (int i = 0; i < high && info->si_code > 0; i++) {
     struct slot *s = &watched[i];
     if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_LIVE) continue;
@@ -406,9 +407,10 @@ static void on_sigbus(int sig, siginfo_t *info, void *context) {
     previous_sigbus.sa_sigaction(sig, info, context);
   } else if (previous_sigbus.sa_handler != SIG_DFL && previous_sigbus.sa_handler != SIG_IGN) {
     previous_sigbus.sa_handler(sig);
-  } else if (previous_sigbus.sa_handler == SIG_DFL) {
-    // Returning re-runs a faulting access, which then meets the default action; a SIGBUS sent
-    // by kill(2) (si_code <= 0) re-runs nothing, so it is raised again (SA_NODEFER: at once).
+  } else if (previous_sigbus.sa_handler == SIG_DFL || info->si_code > 0) {
+    // Returning re-runs a faulting access, which then meets the default action (a fault's
+    // SIGBUS cannot be ignored); a SIGBUS sent by kill(2) (si_code <= 0) re-runs nothing, so it
+    // is raised again (SA_NODEFER: at once). An ignored one sent by kill(2) stays ignored.
     signal(SIGBUS, SIG_DFL);
     if (info->si_code <= 0) raise(SIGBUS);
   }
