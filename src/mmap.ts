@@ -159,6 +159,7 @@ export class MMap {
    * (`postMessage`, `structuredClone`) throws a `DataCloneError` that says why, instead of
    * delivering `{}`: the map's bytes live in this thread's memory. Open the file in the other
    * thread instead.
+   * @example worker.postMessage(m); // DataCloneError: Symbol(wasm-mmap: an MMap cannot be posted …) could not be cloned.
    */
   readonly uncloneable: symbol = UNCLONEABLE;
 
