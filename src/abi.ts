@@ -50,12 +50,12 @@ export const FD_READABLE = 16;
 export const FD_WRITABLE = 32;
 export const WANT_EXTERNAL = 64;
 /** map_new's decision bits (OUT[1]; assembly/mmap.ts SHARED, FILE, EXTERNAL, FD_WRITABLE_BIT, DECIDED_*). */
-const DECIDED_SHARED = 1;
-const DECIDED_FILE = 2;
-const DECIDED_EXTERNAL = 4;
-const DECIDED_FD_WRITABLE = 8;
-const DECIDED_WRITABLE = 32;
-const DECIDED_POPULATE = 64;
+export const DECIDED_SHARED = 1;
+export const DECIDED_FILE = 2;
+export const DECIDED_EXTERNAL = 4;
+export const DECIDED_FD_WRITABLE = 8;
+export const DECIDED_WRITABLE = 32;
+export const DECIDED_POPULATE = 64;
 /** madvise results. */
 export const ADVICE_ZEROED = 1;
 export const ADVICE_RELOAD = 2;

@@ -202,7 +202,7 @@ export class CopyBacking extends Backing {
 
   /**
    * Writes back every byte written since the last publish (which covers the range flush() asks
-   * for, as API.md allows), and no other: bytes the map did not change may have been changed
+   * for, as docs/spec/API.md allows), and no other: bytes the map did not change may have been changed
    * in the file by another writer since the map read them.
    */
   private writeBack(): void {

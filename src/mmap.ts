@@ -1,4 +1,4 @@
-// The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
+// The public class: Python's mmap.mmap, with docs/spec/API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
 import { fstatSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { OSError, IndexError, os } from './errors.js';
 import { duplicate, fdFacts } from './fd.js';
 import { baseIsStable, native, nativeError } from './native.js';
 
-/** Options of the constructor, as Python's keyword arguments (API.md, Construction). */
+/** Options of the constructor, as Python's keyword arguments (docs/spec/API.md, Construction). */
 export interface MMapOptions {
   /** `MAP_SHARED` (default) or `MAP_PRIVATE`, possibly with other `MAP_*` bits. */
   flags?: number;
