@@ -386,6 +386,7 @@ export class MMap {
     const c = toSsize(count);
     const r = this.#core.x.move(this.#handle, d, s, c);
     if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
+    b.wrote();
   }
 
   /**
@@ -502,7 +503,9 @@ export class MMap {
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.write(this.#handle, address, bytes.length);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
+    const n = r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
+    b.wrote();
+    return n;
   }
 
   /**
@@ -516,6 +519,7 @@ export class MMap {
     const value = toByte(byte);
     const r = this.#core.x.write_byte(this.#handle, value);
     if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
+    b.wrote();
   }
 
   /**
@@ -548,6 +552,7 @@ export class MMap {
       : Number.isSafeInteger(value) ? value : Infinity;
     const r = this.#core.x.set_item(this.#handle, i, v);
     if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
+    b.wrote();
   }
 
   /**
@@ -585,6 +590,7 @@ export class MMap {
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length);
     if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
+    b.wrote(by);
   }
 
   /**
