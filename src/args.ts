@@ -32,6 +32,22 @@ function className(value: object): string {
   return typeof name === 'string' ? name : 'object';
 }
 
+/**
+ * CPython's TypeError for a method called with too few arguments, as PyArg_ParseTuple words it
+ * (`move() takes exactly 3 arguments (2 given)`): arguments count as given up to the first
+ * `undefined`, which means "not given" (API.md, Arguments).
+ */
+export function arityError(method: string, takes: string, values: unknown[]): TypeError {
+  const given = values.indexOf(undefined);
+  return new TypeError(`${method}() takes ${takes} (${given < 0 ? values.length : given} given)`);
+}
+
+/** A required constructor argument: CPython's keyword parser names the one missing. */
+export function required(value: unknown, name: string, position: number): unknown {
+  if (value === undefined) throw new TypeError(`function missing required argument '${name}' (pos ${position})`);
+  return value;
+}
+
 function notAnInteger(value: unknown): TypeError {
   return new TypeError(`'${pythonTypeName(value)}' object cannot be interpreted as an integer`);
 }

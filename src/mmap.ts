@@ -7,7 +7,7 @@ import {
   openInSomeCore,
 } from './abi.js';
 import {
-  toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
+  arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
 import {
   AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, faultPending, os, watchFaults,
@@ -173,14 +173,15 @@ export class MMap {
    * @example const m = new MMap(-1, 4096);
    */
   constructor(fileno: number, length: number, options: MMapOptions = {}) {
-    const fd = toInt(fileno);
-    const len = toSsize(length);
-    const o = options ?? {};
-    const flags = o.flags === undefined ? MAP_SHARED : toInt(o.flags);
-    const prot = o.prot === undefined ? PROT_READ | PROT_WRITE : toInt(o.prot);
-    const access = o.access === undefined ? ACCESS_DEFAULT : toInt(o.access);
-    const offset = o.offset === undefined ? 0 : toLong(o.offset);
-    const wanted = o.backing === undefined ? 'auto' : o.backing;
+    // Left to right, as CPython's keyword parser converts and misses them.
+    const fd = toInt(required(fileno, 'fileno', 1));
+    const len = toSsize(required(length, 'length', 2));
+    // Each option is read once: a getter may answer differently each time.
+    const { flags: f, prot: p, access: a, offset: off, backing: wanted = 'auto' } = options ?? {};
+    const flags = f === undefined ? MAP_SHARED : toInt(f);
+    const prot = p === undefined ? PROT_READ | PROT_WRITE : toInt(p);
+    const access = a === undefined ? ACCESS_DEFAULT : toInt(a);
+    const offset = off === undefined ? 0 : toLong(off);
     if (wanted !== 'auto' && wanted !== 'native' && wanted !== 'copy') {
       throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(wanted)}`);
     }
@@ -332,6 +333,7 @@ export class MMap {
 
   #find(sub: unknown, start: unknown, end: unknown, reverse: number): number {
     const b = this.#open();
+    if (sub === undefined) throw arityError(reverse ? 'rfind' : 'find', 'at least 1 argument', []);
     const needle = toBytes(sub);
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
@@ -364,6 +366,7 @@ export class MMap {
    */
   madvise(option: number, start?: number, length?: number): void {
     const b = this.#open();
+    if (option === undefined) throw arityError('madvise', 'at least 1 argument', []);
     const advice = toInt(option);
     const s = toOptionalSsize(start);
     const n = toOptionalSsize(length);
@@ -381,6 +384,9 @@ export class MMap {
    */
   move(dest: number, src: number, count: number): void {
     const b = this.#open();
+    if (dest === undefined || src === undefined || count === undefined) {
+      throw arityError('move', 'exactly 3 arguments', [dest, src, count]);
+    }
     const d = toSsize(dest);
     const s = toSsize(src);
     const c = toSsize(count);
@@ -436,6 +442,7 @@ export class MMap {
    */
   resize(newsize: number): void {
     const b = this.#open();
+    if (newsize === undefined) throw arityError('resize', 'exactly 1 argument', []);
     const n = toSsize(newsize);
     const result = this.#core.x.resize_prepare(this.#handle, n);
     if (result === -(E_OS + EINVAL) && n === 0) b.resizeToZero();
@@ -455,6 +462,7 @@ export class MMap {
    */
   seek(pos: number, whence: number = 0): number {
     this.#open();
+    if (pos === undefined) throw arityError('seek', 'at least 1 argument', []);
     const dist = toSsize(pos);
     const how = toInt(whence);
     return check(this.#core.x.seek(this.#handle, dist, how));
@@ -500,6 +508,7 @@ export class MMap {
    */
   write(data: Uint8Array | ArrayBufferView | ArrayBuffer | string): number {
     const b = this.#open();
+    if (data === undefined) throw arityError('write', 'exactly 1 argument', []);
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.write(this.#handle, address, bytes.length);
@@ -516,6 +525,7 @@ export class MMap {
    */
   writeByte(byte: number): void {
     const b = this.#open();
+    if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
     const r = this.#core.x.write_byte(this.#handle, value);
     if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
