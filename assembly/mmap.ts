@@ -492,6 +492,11 @@ export function find(handle: i32, needle: usize, needleLength: f64, start: f64, 
   const found = reverse != 0
     ? rfindBytes(hay, <usize>(to - from), needle, <usize>n)
     : findBytes(hay, <usize>(to - from), needle, <usize>n);
+  // A native map learns that its file shrank only when a touch faults, and pages the file lost
+  // are the map's last ones: reading the window's last byte makes every search that reaches
+  // them fault, whichever bytes the algorithm happened to read (README: only a forward search
+  // that matches before them answers). Stored, so that the read is never optimised away.
+  if ((m.bits & EXTERNAL) != 0 && (reverse != 0 || found < 0)) out(3, <f64>load<u8>(hay + <usize>(to - from - 1)));
   return found < 0 ? -1 : <f64>(from + <i64>found);
 }
 
