@@ -135,31 +135,34 @@ export class AnonymousBacking extends Backing {
   readonly name = 'anonymous';
 
   /**
-   * A shared anonymous map lives in a shmem object of its first size (Linux
-   * shmem_zero_setup): the pages a shrinking resize unmaps stay in the object, and growing
-   * maps them again with their bytes (CPython shows them). Those pages' bytes, kept here
-   * from the first shrink on; null until then, and for a private map (its pages are freed).
+   * A shared anonymous map lives in a shmem object (Linux shmem_zero_setup): the pages a
+   * shrinking resize unmaps stay in it, and growing maps them again with their bytes (CPython
+   * shows them). Those pages' bytes, from the first shrink on; null until then, and for a
+   * private map, whose pages are freed. Past its first size CPython's object ends (SIGBUS);
+   * here it grows with the map (README), as if it had been made big enough.
    */
   private object: Uint8Array | null = null;
-  private objectSize = 0;
 
-  attach(length: number): void {
-    if (this.file.shared) this.objectSize = pageCeil(length);
-  }
+  attach(): void {}
   publish(): void {}
   advise(): void {}
   resize(newSize: number): void {
     const old = this.core.x.map_length(this.handle);
     // MAP_ANONYMOUS with a file's fd: CPython truncates the file all the same.
     if (this.fd !== -1) this.truncateFile(newSize);
-    const [keep, had] = [Math.min(pageCeil(newSize), this.objectSize), Math.min(pageCeil(old), this.objectSize)];
-    if (keep < had) {
-      this.object ??= new Uint8Array(this.objectSize);
+    const [keep, had] = [pageCeil(newSize), pageCeil(old)];
+    if (this.file.shared && keep < had) {
+      if (this.object === null || this.object.length < had) {
+        const grown = new Uint8Array(had);
+        if (this.object !== null) grown.set(this.object);
+        this.object = grown;
+      }
       this.object.set(this.core.view().subarray(this.data() + keep, this.data() + had), keep);
     }
     check(this.core.x.resize_commit(this.handle, newSize));
-    // Past the object's end the new pages stay zeros (CPython: SIGBUS; README).
-    if (had < keep && this.object !== null) this.core.view().set(this.object.subarray(had, keep), this.data() + had);
+    if (had < keep && this.object !== null) {
+      this.core.view().set(this.object.subarray(had, Math.min(keep, this.object.length)), this.data() + had);
+    }
   }
   /** The memory is not the file's: it stays as it is. */
   protected fileLost(): void {}

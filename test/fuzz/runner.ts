@@ -1,6 +1,6 @@
 // Runs cases on CPython (oracle.py) and on wasm-mmap (interpret.ts) and compares every answer:
 // results, error classes and messages, the cursor, and the file's bytes. The only allowed
-// differences are API.md's deliberate ones, in the table NORMALISATION below.
+// differences are README's documented ones, in the table below.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,8 @@ import { runCPython, type Case, type NewOp, type Op, type OpResult, type Result 
 import type { Backing } from './generator.ts';
 
 /**
- * The normalisation table: each row is one of API.md's deliberate differences, and nothing
- * else is forgiven.
+ * The normalisation table: each row is one of README's differences from CPython (its table
+ * "Differences from Python"), and nothing else is forgiven.
  *
  * | row        | CPython 3.11                                   | wasm-mmap must answer                                 |
  * |------------|------------------------------------------------|-------------------------------------------------------|
@@ -38,13 +38,16 @@ import type { Backing } from './generator.ts';
  * |            | changes the mapping's flags (SPLITTING) on     | so the maps now differ by design: comparison stops    |
  * |            | part of the map: OSError EFAULT (mremap across | there, the file included.                             |
  * |            | the two mappings Linux split it into)          |                                                       |
- * | copy       | another map's or writer's bytes visible at     | copy backing only: a `fileRead` is compared only      |
- * |            | once                                           | right after `flush()` (no arguments), `close()` or    |
- * |            |                                                | `dispose` of the case's one file map; the generator   |
- * |            |                                                | makes no other writers and no second file map there.  |
+ * | copy       | another map's or writer's bytes visible at     | copy backing only (README, Backings): a `fileRead` is |
+ * |            | once                                           | compared only right after `flush()` (no arguments),   |
+ * |            |                                                | `close()` or `dispose` of the case's one file map;    |
+ * |            |                                                | the generator makes no other writers there, and a     |
+ * |            |                                                | second file map only as a private one beside a        |
+ * |            |                                                | private first map, with no resize after it.           |
  *
- * Strings as bytes, booleans as integers and unsafe integers are deliberate differences too,
- * but the generator never makes them, so they have no row.
+ * README's other differences need no row: `seekable()` is answered by the oracle itself (as
+ * 3.13); strings as bytes, booleans as integers, unsafe integers, MADV_HWPOISON..GUARD_REMOVE,
+ * MAP_FIXED and the buffer protocol are never generated; `resize(2**62)` is the enomem row.
  */
 export const CONVERSION = [
   'cannot be interpreted as an integer',
