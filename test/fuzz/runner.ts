@@ -192,12 +192,15 @@ const OBJECT = 64 << 20;
  * pages never mapped are zeros. Null when no map needs it. `inserted`: the indices of the
  * inserted ops in the variant, whose answers are dropped.
  */
-function objectVariant(c: Case, py: Result): { c: Case; inserted: number[] } | null {
+function objectVariant(c: Case, py: Result): Variant | null {
   const ops: Op[] = [];
   const inserted: number[] = [];
+  const lengths = new Map<number, number>();
   c.ops.forEach((op, i) => {
     ops.push(op);
-    if (op.op !== 'new' || (op as NewOp).fileno !== -1 || !('ok' in (py.results[i] ?? {}))) return;
+    // A `new` CPython failed changes nothing; one past its crash may succeed in the second run.
+    const answer = py.results[i];
+    if (op.op !== 'new' || (op as NewOp).fileno !== -1 || (answer !== undefined && !('ok' in answer))) return;
     const n = op as NewOp;
     const slot = n.map ?? 0;
     const flags = n.flags === undefined ? 1 : n.flags;
@@ -214,15 +217,31 @@ function objectVariant(c: Case, py: Result): { c: Case; inserted: number[] } | n
     }
     if (!shared || !resized || typeof n.length !== 'number') return;
     ops[ops.length - 1] = { ...n, length: OBJECT };
+    lengths.set(ops.length - 1, n.length);
     inserted.push(ops.length);
     ops.push({ op: 'resize', ...(n.map === undefined ? {} : { map: n.map }), args: [n.length] } as Op);
   });
-  return inserted.length === 0 ? null : { c: { ...c, ops }, inserted };
+  return inserted.length === 0 ? null : { c: { ...c, ops }, inserted, lengths };
 }
 
-/** The second run's answers for the original case's ops: without those of the inserted ops. */
-function withoutInserted(r: Result, inserted: number[]): Result {
-  return { ...r, results: r.results.filter((_, i) => !inserted.includes(i)) };
+interface Variant {
+  c: Case;
+  /** Indices of the inserted resize ops. */
+  inserted: number[];
+  /** Indices of the `new` ops made OBJECT bytes long, and the length each asked for. */
+  lengths: Map<number, number>;
+}
+
+/**
+ * The second run's answers for the original case's ops: without those of the inserted ops, and
+ * each enlarged `new`'s repr with the length it asked for (the inserted resize gave it that).
+ */
+function originalAnswers(r: Result, v: Variant): Result {
+  const results = r.results.map((a, i) => {
+    const length = v.lengths.get(i);
+    return length !== undefined && 'ok' in a && typeof a.ok === 'string' ? { ...a, ok: a.ok.replace(`length=${OBJECT},`, `length=${length},`) } : a;
+  });
+  return { ...r, results: results.filter((_, i) => !v.inserted.includes(i)) };
 }
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -441,7 +460,7 @@ export async function check(cases: Case[]): Promise<Verdict[]> {
     const variant = variants[n];
     let verdict: Judgement = { crashAt: k };
     if (variant !== null) {
-      const again = withoutInserted(rerun[next++], variant.inserted);
+      const again = originalAnswers(rerun[next++], variant);
       const r = again.results[k];
       // Without a crash at k there, the crash came from growth past a shared anonymous map's
       // first size. Ops before k are the first run's to answer (`new` shows the object's size).
