@@ -39,6 +39,7 @@ const FILE: u8 = 2;
 const EXTERNAL: u8 = 4;
 const PROT_NONE_BIT: u8 = 8;
 const FD_WRITABLE: u8 = 16;
+const NO_READ: u8 = 32; // prot without PROT_READ (Linux refuses MADV_POPULATE_READ there)
 
 /** Largest number of maps one core instance holds; the host opens another instance past it. */
 export const MAX_MAPS: i32 = 1 << 16;
@@ -216,7 +217,8 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
     | (file ? FILE : 0)
     | ((kind & KIND_EXTERNAL) != 0 ? EXTERNAL : 0)
     | ((prot & (PROT_READ | PROT_WRITE)) == 0 ? PROT_NONE_BIT : 0)
-    | ((kind & KIND_FD_WRITABLE) != 0 ? FD_WRITABLE : 0);
+    | ((kind & KIND_FD_WRITABLE) != 0 ? FD_WRITABLE : 0)
+    | ((prot & PROT_READ) == 0 ? NO_READ : 0);
   m.limit = (m.bits & PROT_NONE_BIT) != 0 ? 0 : NO_LIMIT;
   m.spareData = 0;
   m.spareCapacity = 0;
@@ -670,6 +672,7 @@ const MADV_DONTNEED: i32 = 4;
 const MADV_FREE: i32 = 8;
 const MADV_REMOVE: i32 = 9;
 const MADV_WIPEONFORK: i32 = 18;
+const MADV_POPULATE_READ: i32 = 22;
 const MADV_POPULATE_WRITE: i32 = 23;
 const MADV_DONTNEED_LOCKED: i32 = 24;
 const EACCES: i32 = 13;
@@ -709,6 +712,8 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   // Linux returns before looking at the mapping when the length is 0.
   if (n == 0) return ADVICE_ONLY;
   if ((option == MADV_FREE || option == MADV_WIPEONFORK) && (shared || file)) return -E_EINVAL;
+  // Populating faults the pages in as a read or a write would: the protection must allow it.
+  if (option == MADV_POPULATE_READ && (m.bits & NO_READ) != 0) return -E_EINVAL;
   if (option == MADV_POPULATE_WRITE && !writable(m)) return -E_EINVAL;
   if (option == MADV_REMOVE) {
     if (!shared) return file ? -(E_OS + EACCES) : -E_EINVAL;
