@@ -215,7 +215,8 @@ function objectVariant(c: Case, py: Result): Variant | null {
       if (o.op === 'new' && r !== undefined) break;
       if (o.op === 'resize') resized = true;
     }
-    if (!shared || !resized || typeof n.length !== 'number') return;
+    // A length CPython refuses must stay as it is: its error is part of the answers.
+    if (!shared || !resized || !Number.isInteger(n.length) || (n.length as number) <= 0) return;
     ops[ops.length - 1] = { ...n, length: OBJECT };
     lengths.set(ops.length - 1, n.length);
     inserted.push(ops.length);
