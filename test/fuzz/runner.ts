@@ -19,7 +19,7 @@ import type { Backing } from './generator.ts';
  * |            | conversion: API.md, Errors)                    | compared word for word: they are not in CONVERSION)   |
  * | crash      | SIGBUS/SIGSEGV in op k (the case stops)        | op k: `OSError [Errno 14] Bad address`; but when the  |
  * |            |                                                | same case with every resized shared anonymous map     |
- * |            |                                                | made in a 64 MiB shmem object (objectVariant) runs on |
+ * |            |                                                | made in a 1 MiB shmem object (objectVariant) runs on  |
  * |            |                                                | without crashing at k (growth past the first size,   |
  * |            |                                                | README), every answer from op k on must equal that    |
  * |            |                                                | run's (zeros past the first size). The file is not    |
@@ -182,8 +182,11 @@ function judge(c: Case, py: Result, ours: Result, backing: Backing | 'anonymous'
   return null;
 }
 
-/** Bytes of shmem object the crash row's second run gives each shared anonymous map. */
-const OBJECT = 64 << 20;
+/**
+ * Bytes of shmem object the crash row's second run gives each shared anonymous map: more than
+ * the generator ever grows a map to, and small enough that a whole map in an answer stays small.
+ */
+const OBJECT = 1 << 20;
 
 /**
  * The crash row's second run: every shared anonymous map that resizes is made in a shmem object
@@ -215,8 +218,11 @@ function objectVariant(c: Case, py: Result): Variant | null {
       if (o.op === 'new' && r !== undefined) break;
       if (o.op === 'resize') resized = true;
     }
-    // A length CPython refuses must stay as it is: its error is part of the answers.
+    // A length CPython refuses must stay as it is: its error is part of the answers. A map
+    // without PROT_WRITE is ACCESS_READ, which resize() refuses: it cannot grow.
+    const prot = n.prot === undefined ? 3 : n.prot;
     if (!shared || !resized || !Number.isInteger(n.length) || (n.length as number) <= 0) return;
+    if (typeof prot !== 'number' || (prot & 2) === 0) return;
     ops[ops.length - 1] = { ...n, length: OBJECT };
     lengths.set(ops.length - 1, n.length);
     inserted.push(ops.length);
