@@ -17,7 +17,9 @@ import type { Backing } from './generator.ts';
  * | conversion | a TypeError/OverflowError/IndexError whose     | the same class; the message is not compared (arity    |
  * |            | message matches CONVERSION (argument           | errors, `takes exactly 3 arguments (2 given)`, are    |
  * |            | conversion: API.md, Errors)                    | compared word for word: they are not in CONVERSION)   |
- * | crash      | SIGBUS/SIGSEGV in op k (the case stops)        | op k: `OSError [Errno 14] Bad address`; but when the  |
+ * | crash      | SIGBUS/SIGSEGV in op k (the case stops), or    | op k: `OSError [Errno 14] Bad address`; but when the  |
+ * |            | EFAULT from MADV_POPULATE_READ/WRITE over a    | (a populate: only then; otherwise it is compared as   |
+ * |            | shared anonymous map grown past its first size | it is)                                                |
  * |            |                                                | same case with every resized shared anonymous map     |
  * |            |                                                | made in a 1 MiB shmem object (objectVariant) runs on  |
  * |            |                                                | without crashing at k (growth past the first size,   |
@@ -85,7 +87,12 @@ export interface Verdict {
   ops: number;
 }
 
-type Judgement = Divergence | null | { crashAt: number };
+/** `populate`: not a crash but MADV_POPULATE_* answering EFAULT, judged by the crash row's second run only. */
+type Judgement = Divergence | null | { crashAt: number; populate?: true };
+
+// MADV_POPULATE_READ, MADV_POPULATE_WRITE: on a shared anonymous map's pages past its first
+// size, CPython's madvise answers EFAULT where a touch would be SIGBUS.
+const POPULATE = new Set<unknown>([22, 23]);
 
 function kind(r: unknown): string {
   if (r === undefined || r === null || typeof r !== 'object') return 'missing';
@@ -164,6 +171,9 @@ function judge(c: Case, py: Result, ours: Result, backing: Backing | 'anonymous'
     const p = py.results[j];
     const o = ours.results[j];
     if ('crash' in p) return { crashAt: j };
+    if (op.op === 'madvise' && POPULATE.has((op as { args?: unknown[] }).args?.[0]) && isError(p, EFAULT) && o !== undefined && 'ok' in o) {
+      return { crashAt: j, populate: true };
+    }
     if (o === undefined) return divergence(j, op.op, p, o);
     if (op.op === 'fileRead' && backing === 'copy' && !fileReadComparable(c, j)) continue;
     if (SEARCHES.has(op.op) && 'ok' in p && isError(o, EFAULT) && o.pos === p.pos && searchMayFault(c, py, j, p.ok as number)) continue;
@@ -465,13 +475,18 @@ export async function check(cases: Case[]): Promise<Verdict[]> {
   crashed.forEach((i, n) => {
     const k = (judged[i] as { crashAt: number }).crashAt;
     const variant = variants[n];
+    const populate = (judged[i] as { populate?: true }).populate === true;
     let verdict: Judgement = { crashAt: k };
     if (variant !== null) {
       const again = originalAnswers(rerun[next++], variant);
       const r = again.results[k];
       // Without a crash at k there, the crash came from growth past a shared anonymous map's
       // first size. Ops before k are the first run's to answer (`new` shows the object's size).
-      if (r !== undefined && !('crash' in r)) verdict = judge(cases[i], again, ours[i], backingOf(cases[i]), k);
+      if (r !== undefined && !('crash' in r) && !(populate && isError(r, EFAULT))) verdict = judge(cases[i], again, ours[i], backingOf(cases[i]), k);
+    }
+    // A populate EFAULT that the second run does not explain is an ordinary divergence.
+    if (populate && verdict !== null && 'crashAt' in verdict && verdict.crashAt === k) {
+      verdict = divergence(k, cases[i].ops[k].op, py[i].results[k], ours[i].results[k]);
     }
     judged[i] = verdict !== null && 'crashAt' in verdict ? crashAnswer(cases[i], py[i], ours[i], verdict.crashAt) : verdict;
   });
