@@ -319,6 +319,7 @@ export class MMap {
     const s = toSsize(src);
     const c = toSsize(count);
     this.#touch(b, () => this.#core.move(this.#handle, d, s, c), false);
+    b.wrote();
   }
 
   /**
@@ -435,7 +436,9 @@ export class MMap {
     const b = this.#open();
     if (data === undefined) throw arityError('write', 'exactly 1 argument', []);
     const bytes = toBytes(data);
-    return this.#touch(b, () => this.#core.write(this.#handle, bytes), true);
+    const n = this.#touch(b, () => this.#core.write(this.#handle, bytes), true);
+    b.wrote();
+    return n;
   }
 
   /**
@@ -449,6 +452,7 @@ export class MMap {
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
     this.#touch(b, () => this.#core.writeByte(this.#handle, value), true);
+    b.wrote();
   }
 
   /**
@@ -479,6 +483,7 @@ export class MMap {
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
     this.#touch(b, () => this.#core.setItem(this.#handle, i, v), false);
+    b.wrote();
   }
 
   /**
@@ -512,6 +517,7 @@ export class MMap {
     const [from, to, by] = toSlice(start, stop, step);
     const bytes = toBytes(data);
     this.#touch(b, () => this.#core.setSlice(this.#handle, from, to, by, bytes), false);
+    b.wrote(by);
   }
 
   /**
