@@ -9,7 +9,7 @@
 //              on the page cache itself; flush() is msync, madvise() is the real one.
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { ADVICE_RELOAD, ADVICE_ZEROED, Core, EINVAL, check } from './abi.js';
-import { OSError } from './errors.js';
+import { OSError, os } from './errors.js';
 import type { NativeHelper } from './native.js';
 import { MADV_HUGEPAGE, PAGESIZE } from './constants.js';
 
@@ -19,15 +19,6 @@ export type BackingName = 'native' | 'copy' | 'anonymous';
 const pageCeil = (n: number) => Math.ceil(n / PAGESIZE) * PAGESIZE;
 const EFAULT = 14;
 const HUGE_PAGE = 2 << 20;
-
-/** Runs an fs call, turning Node's system error into Python's OSError. */
-export function os<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw OSError.from(error);
-  }
-}
 
 /** What a backing needs to know of the map's file and mapping. */
 export interface MapFile {

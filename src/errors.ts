@@ -50,3 +50,12 @@ export class OSError extends Error {
     return new OSError(Math.abs(e.errno));
   }
 }
+
+/** Runs an fs call, turning Node's system error into Python's OSError. */
+export function os<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw OSError.from(error);
+  }
+}

@@ -1,22 +1,19 @@
 // The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import {
-  Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError,
-  openInSomeCore,
+  Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, check, coreError, openMap,
 } from './abi.js';
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
 import {
-  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, faultPending, os, watchFaults,
+  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, faultPending, watchFaults,
 } from './backing.js';
-import {
-  ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
-  PROT_READ, PROT_WRITE,
-} from './constants.js';
-import { OSError, IndexError } from './errors.js';
+import { ACCESS_DEFAULT, ACCESS_NAMES, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants.js';
+import { OSError, IndexError, os } from './errors.js';
+import { duplicate, fdFacts } from './fd.js';
 import { baseIsStable, native, nativeError } from './native.js';
 
 /** Options of the constructor, as Python's keyword arguments (API.md, Construction). */
@@ -33,14 +30,8 @@ export interface MMapOptions {
   backing?: 'auto' | 'native' | 'copy';
 }
 
-const O_ACCMODE = 3;
-const O_RDONLY = 0;
-const O_RDWR = 2;
-const O_APPEND = 0o2000;
 const ENOTSUP = 95;
 const EBADF = 9;
-const EACCES = 13;
-const ENODEV = 19;
 const EFAULT = 14;
 
 /** Whether a core's memory may hold native mappings (its base never moves); decided once per core. */
@@ -58,66 +49,6 @@ function setupCore(core: Core): void {
   if (!nativeUsable(core)) return;
   core.x.set_address_bias(native!.address(core.x.memory.buffer) % 2 ** 30);
   watchFaults(core, native!);
-}
-
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFCHR = 0o020000;
-const DEV_ZERO = 0x105; // makedev(1, 5)
-const statOut = new Float64Array(4);
-
-interface FdStat {
-  size: number;
-  regular: boolean;
-  devZero: boolean;
-  /** O_RDONLY, O_WRONLY or O_RDWR, with O_APPEND or not, where the helper read it along with the stat. */
-  accessMode?: number;
-}
-
-/** What the constructor needs of fstat(fd), or undefined when fstat fails (a bad fd: EBADF comes later, as in CPython). */
-function statFd(fd: number): FdStat | undefined {
-  let size: number;
-  let mode: number;
-  let rdev: number;
-  let accessMode: number | undefined;
-  try {
-    if (native !== undefined) {
-      native.fstat(fd, statOut);
-      [size, mode, rdev, accessMode] = statOut;
-    } else {
-      ({ size, mode, rdev } = fstatSync(fd));
-    }
-  } catch {
-    return undefined;
-  }
-  return {
-    size, regular: (mode & S_IFMT) === S_IFREG, devZero: (mode & S_IFMT) === S_IFCHR && rdev === DEV_ZERO, accessMode,
-  };
-}
-
-/**
- * A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode.
- * `writesWithFd`: the map writes the file through this fd (the copy backing's pwrite), so it
- * must not be O_APPEND, under which Linux's pwrite appends whatever the offset; CPython's map
- * writes in place. A dup shares the caller's O_APPEND, a reopen does not.
- */
-function duplicate(fd: number, stat: FdStat | undefined, writesWithFd: boolean): [fd: number, mode: number] {
-  if (fd < 0) throw new OSError(EBADF);
-  if (native !== undefined && (stat === undefined || !writesWithFd || (stat.accessMode! & O_APPEND) === 0)) {
-    // A failed stat was a bad fd: dup then reports it.
-    return [os(() => native!.dup(fd)), (stat?.accessMode ?? O_RDONLY) & O_ACCMODE];
-  }
-  // Reopen the same file through /proc (the same inode, even renamed or unlinked), with the
-  // same access mode and no other flag: no O_APPEND.
-  let mode: number;
-  try {
-    const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))![1];
-    mode = parseInt(flags, 8) & O_ACCMODE;
-  } catch (error) {
-    // No fdinfo entry: not an open fd. Any other failure (EMFILE: the read needs an fd) is its own.
-    throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new OSError(EBADF) : OSError.from(error);
-  }
-  return [os(() => openSync(`/proc/self/fd/${fd}`, mode)), mode];
 }
 
 const envBacking = process.env.WASM_MMAP_BACKING;
@@ -194,56 +125,38 @@ export class MMap {
       throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(wanted)}`);
     }
 
-    const stat = fd === -1 ? undefined : statFd(fd);
-    // The checks CPython makes before it calls mmap(2): pure, so any core can make them.
-    const checker = anyCore(setupCore);
-    const resolved = check(checker.x.map_check(len, offset, flags, prot, access, stat?.regular ? stat.size : -1));
-    const stored = checker.out(0);
-    const shared = stored === ACCESS_COPY ? false : access !== ACCESS_DEFAULT || (flags & 3) !== MAP_PRIVATE;
-    const writable = stored !== ACCESS_READ;
-    const devZero = stat !== undefined && stat.devZero;
-    const anonymous = fd === -1 || (flags & MAP_ANONYMOUS) !== 0 || devZero;
-
-    // Every core of a process is alike: the one that made the checks tells whether native can serve.
-    const choice = anonymous ? 'anonymous'
-      : wanted === 'auto' ? autoBacking ?? (nativeUsable(checker) ? 'native' : 'copy') : wanted;
+    const facts = fdFacts(fd);
+    const choice = wanted === 'auto' ? autoBacking ?? 'auto' : wanted;
+    const external = (core: Core) => choice === 'native' || (choice === 'auto' && nativeUsable(core));
+    const map = openMap(len, offset, flags, prot, access, facts.size,
+      (core) => facts.bits | (external(core) ? WANT_EXTERNAL : 0), setupCore);
+    const { core, handle } = map;
     let ownFd = -1;
-    let mode = O_RDWR;
-    if (fd !== -1) [ownFd, mode] = duplicate(fd, stat, choice === 'copy');
-    let core: Core | undefined;
-    let handle = -1;
     try {
-      const kind = (anonymous ? 0 : KIND_FILE) | (choice === 'native' ? KIND_EXTERNAL : 0)
-        | (mode === O_RDWR ? KIND_FD_WRITABLE : 0);
-      [core, handle] = openInSomeCore((c) => c.x.map_open(resolved, offset, flags, prot, access, kind), setupCore);
-      // What mmap(2) checks of the file, after its EINVAL checks.
-      if (!anonymous) {
-        if (mode !== O_RDONLY && mode !== O_RDWR) throw new OSError(EACCES);
-        if (shared && writable && mode !== O_RDWR) throw new OSError(EACCES);
-        if (!stat!.regular) throw new OSError(ENODEV);
-      }
-      if (choice === 'native' && !nativeUsable(core)) {
+      // CPython dup()s before mmap(2) checks anything; a failure here (EMFILE) comes after them.
+      if (fd !== -1) ownFd = duplicate(fd, facts, map.file && !map.external);
+      if (map.file && choice === 'native' && !nativeUsable(core)) {
         throw new OSError(ENOTSUP, `Operation not supported: the native backing is unavailable here (${
           native === undefined ? nativeError : "this process's WebAssembly memory can move"})`);
       }
-      this.#name = choice;
       const file: MapFile = {
-        fd: ownFd, offset, shared, writable, fdWritable: mode === O_RDWR, populate: (flags & MAP_POPULATE) !== 0,
+        fd: ownFd, offset, shared: map.shared, writable: map.writable, fdWritable: map.fdWritable, populate: map.populate,
       };
       const helper = nativeUsable(core) ? native : undefined;
-      const backing = choice === 'anonymous' ? new AnonymousBacking(core, handle, file, helper)
-        : choice === 'native' ? new NativeBacking(core, handle, file, helper)
+      const backing = !map.file ? new AnonymousBacking(core, handle, file, helper)
+        : map.external ? new NativeBacking(core, handle, file, helper)
           : new CopyBacking(core, handle, file, helper);
-      backing.attach(resolved);
+      this.#name = backing.name;
+      backing.attach(map.length);
       this.#state.backing = backing;
-      core.view(); // a grow by map_open unprotected the read-only maps: restore them
+      core.view(); // a grow by map_new unprotected the read-only maps: restore them
     } catch (error) {
-      if (core !== undefined && handle >= 0) core.x.map_close(handle, 0);
+      core.x.map_close(handle, 0);
       if (ownFd !== -1) closeSync(ownFd);
       throw error;
     }
     this.#offset = offset;
-    this.#core = core!;
+    this.#core = core;
     this.#handle = handle;
     finalizer.register(this, this.#state, this.#state);
   }
