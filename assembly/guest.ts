@@ -10,12 +10,13 @@
 // Numbers are f64 holding integers, as the core takes them; NaN is "not given" (Python's None).
 
 import {
-  mapCheck, mapOpen, mapClose, mapData, mapLength, mapAccess, mapWritable, mapSetLimit, mapTakeDirty,
+  mapNew, mapClose, mapData, mapLength, mapAccess, mapWritable, mapSetLimit, mapTakeDirty,
   scratch, read as coreRead, readByte as coreReadByte, readline as coreReadline, write as coreWrite,
   writeByte as coreWriteByte, seek as coreSeek, tell as coreTell, find as coreFind, getItem as coreGetItem,
   setItem as coreSetItem, getSlice as coreGetSlice, setSlice as coreSetSlice, move as coreMove,
   flush as coreFlush, madvise as coreMadvise, resizePrepare, resizeAbort, resizeCommit, OUT,
-  ACCESS_DEFAULT, ACCESS_READ, ACCESS_COPY, KIND_FILE, KIND_FD_WRITABLE, ADVICE_RELOAD, ADVICE_ZEROED,
+  ACCESS_DEFAULT, ACCESS_READ, ADVICE_RELOAD, ADVICE_ZEROED, FD_GIVEN, FD_VALID, FD_REGULAR, FD_READABLE,
+  FD_WRITABLE, SHARED, FILE, DECIDED_WRITABLE, DECIDED_POPULATE,
 } from './mmap';
 import { E_OS, E_EINVAL, E_ENOMEM } from './errors';
 import { openFile, fileSize, isRegular, readAt, writeAt, setSize, dataSync, closeFile } from './wasi';
@@ -33,8 +34,6 @@ export const PROT_READ: i32 = 1;
 export const PROT_WRITE: i32 = 2;
 
 const EBADF: i32 = 9;
-const EACCES: i32 = 13;
-const ENODEV: i32 = 19;
 const ACCESS_NAMES: string[] = ['ACCESS_DEFAULT', 'ACCESS_READ', 'ACCESS_WRITE', 'ACCESS_COPY'];
 
 let error: MMapError | null = null;
@@ -69,6 +68,8 @@ function copyOut(count: f64): Uint8Array {
 export class MMap {
   private handle: i32 = -1;
   private fd: i32 = -1;
+  /** The bytes come from the file (and a shared writable map's go back to it). */
+  private file: bool = false;
   private offset: f64 = 0;
   private shared: bool = false;
   private writable: bool = false;
@@ -105,40 +106,34 @@ export class MMap {
   }
 
   /**
-   * CPython's constructor, as src/mmap.ts drives the core: mapCheck (the checks before mmap(2)),
-   * mapOpen (mmap(2)'s), then what mmap(2) checks of the fd, then the copy backing's read.
-   * The one place that constructs; the map owns `fd` on success.
+   * CPython's constructor: the core's mapNew makes every check (CPython's and mmap(2)'s) from
+   * the arguments and the fd's facts; then the copy backing reads the file. The one place that
+   * constructs; the map owns `fd` on success.
    */
   private construct(fd: i32, fdWritable: bool, length: f64, flags: i32, prot: i32, access: i32, offset: f64): bool {
     const size = fd < 0 ? -1 : fileSize(fd);
-    // Not a regular file, or fstat failed: no size check (EBADF comes later, as in CPython).
-    const regular = size >= 0 && isRegular;
-    const resolved = mapCheck(length, offset, flags, prot, access, regular ? <f64>size : -1);
-    if (resolved < 0) { fail(<i32>-resolved); return false; }
-    const stored = <i32>out(0);
-    const anonymous = fd < 0 || (flags & MAP_ANONYMOUS) != 0;
-    const kind = (anonymous ? 0 : KIND_FILE) | (fdWritable ? KIND_FD_WRITABLE : 0);
-    const handle = mapOpen(resolved, offset, flags, prot, access, kind);
+    // WASI's rights stand for the open mode: path_open asked for reading, and writing if fdWritable.
+    const facts = fd < 0 ? 0 : FD_GIVEN | (size < 0 ? 0 : FD_VALID | (isRegular ? FD_REGULAR : 0))
+      | FD_READABLE | (fdWritable ? FD_WRITABLE : 0);
+    const handle = mapNew(length, offset, flags, prot, access, size < 0 ? 0 : <f64>size, facts);
     if (handle < 0) { fail(-handle); return false; }
-    const shared = stored == ACCESS_COPY ? false : access != ACCESS_DEFAULT || (flags & 3) != MAP_PRIVATE;
-    const writable = stored != ACCESS_READ;
-    let code = 0;
-    if (!anonymous) {
-      if (shared && writable && !fdWritable) code = E_OS + EACCES;
-      else if (size < 0) code = E_OS + EBADF;
-      else if (!regular) code = E_OS + ENODEV;
+    const resolved = out(0);
+    const decided = <i32>out(1);
+    const file = (decided & FILE) != 0;
+    if (file) {
       // The whole last page, as a mapping holds it: a private map shows those bytes if it grows.
-      else code = -readAt(fd, <usize>mapData(handle), pageCeil(<u64>resolved), <u64>offset);
-      if (code != 0) code = code >= E_OS ? code : E_OS + code;
+      const e = readAt(fd, <usize>mapData(handle), pageCeil(<u64>resolved), <u64>offset);
+      if (e < 0) { mapClose(handle, 0); fail(E_OS - e); return false; }
     }
-    if (code != 0) { mapClose(handle, 0); fail(code); return false; }
     this.handle = handle;
-    this.fd = anonymous ? -1 : fd;
-    if (anonymous && fd >= 0) closeFile(fd);
+    // MAP_ANONYMOUS with a file: the memory is not the file's, but size() and resize() still ask
+    // and truncate it (as CPython), so the map keeps the fd.
+    this.fd = fd;
+    this.file = file;
     this.offset = offset;
-    this.shared = shared;
-    this.writable = writable;
-    this.populate = (flags & MAP_POPULATE) != 0;
+    this.shared = (decided & SHARED) != 0;
+    this.writable = (decided & DECIDED_WRITABLE) != 0;
+    this.populate = (decided & DECIDED_POPULATE) != 0;
     error = null;
     return true;
   }
@@ -195,7 +190,7 @@ export class MMap {
     const n = out(1);
     let e = this.writeBack();
     // msync(MS_SYNC) fsyncs a shared map's file even when nothing was dirty, but not for 0 bytes.
-    if (e == 0 && this.fd >= 0 && this.shared && n > 0) e = -dataSync(this.fd);
+    if (e == 0 && this.file && this.shared && n > 0) e = -dataSync(this.fd);
     return this.done(e == 0 ? 0 : -(E_OS + e));
   }
 
@@ -205,7 +200,7 @@ export class MMap {
    */
   private writeBack(): i32 {
     const from = mapTakeDirty(this.handle);
-    if (this.fd < 0 || from < 0) return 0;
+    if (!this.file || from < 0) return 0;
     const to = out(0);
     if (!this.shared) { this.noteWritten(from, to); return 0; }
     if (!this.writable) return 0;
@@ -236,7 +231,7 @@ export class MMap {
 
   madvise(option: i32, start: f64 = NaN, length: f64 = NaN): bool {
     const effect = coreMadvise(this.handle, option, start, length);
-    if (effect < 0 || this.fd < 0) return this.done(effect);
+    if (effect < 0 || !this.file) return this.done(effect);
     const s = out(0);
     const end = <f64>pageCeil(<u64>(s + out(1)));
     let e = 0;
@@ -282,6 +277,7 @@ export class MMap {
     const e = setSize(this.fd, <u64>(this.offset + newSize));
     if (e < 0) { resizeAbort(this.handle); return this.done(-(E_OS - e)); }
     resizeCommit(this.handle, newSize);
+    if (!this.file) return this.done(0);
     // New bytes come from the file, but for the rest of a last page that a private map owns.
     let from = old;
     if (newSize > old && this.ownsPageOf(old - 1)) from = min(<f64>pageCeil(<u64>old), newSize);
@@ -298,6 +294,8 @@ export class MMap {
     if (this.fd >= 0) {
       const e = setSize(this.fd, <u64>this.offset);
       if (e < 0) return this.done(-(E_OS - e));
+    }
+    if (this.file) {
       mapSetLimit(this.handle, 0);
       mapTakeDirty(this.handle);
       memory.fill(this.data(), 0, <usize>mapLength(this.handle));

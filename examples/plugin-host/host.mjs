@@ -37,11 +37,18 @@ export function runPlugin({ dir, args, timeoutMs = 2000, wasm = PLUGIN }) {
       rmSync(outDir, { recursive: true, force: true });
     };
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      worker.terminate();
-    }, timeoutMs);
-    worker.on('message', (code) => finish({ status: 'exit', code }));
+    let timer;
+    // The limit counts the plugin's own run: it starts when the worker has compiled it.
+    worker.on('message', (message) => {
+      if (message === 'started') {
+        timer = setTimeout(() => {
+          timedOut = true;
+          worker.terminate();
+        }, timeoutMs);
+      } else {
+        finish({ status: 'exit', code: message });
+      }
+    });
     // A trap is a WebAssembly.RuntimeError thrown in the worker: its error, not the host's.
     worker.on('error', (error) => finish({ status: 'trap', error: String(error) }));
     worker.on('exit', () => finish(timedOut ? { status: 'timeout' } : { status: 'trap', error: 'the worker ended without an answer' }));

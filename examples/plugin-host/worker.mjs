@@ -10,4 +10,5 @@ const wasi = new WASI({
   version: 'preview1', args: ['plugin', ...args], env: {}, preopens: { '/data': dir }, stdout, returnOnExit: true,
 });
 const instance = await WebAssembly.instantiate(await WebAssembly.compile(readFileSync(wasm)), wasi.getImportObject());
+parentPort.postMessage('started');
 parentPort.postMessage(wasi.start(instance));
