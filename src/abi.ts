@@ -50,12 +50,12 @@ export const FD_READABLE = 16;
 export const FD_WRITABLE = 32;
 export const WANT_EXTERNAL = 64;
 /** map_new's decision bits (OUT[1]; assembly/mmap.ts SHARED, FILE, EXTERNAL, FD_WRITABLE_BIT, DECIDED_*). */
-const DECIDED_SHARED = 1;
-const DECIDED_FILE = 2;
-const DECIDED_EXTERNAL = 4;
-const DECIDED_FD_WRITABLE = 8;
-const DECIDED_WRITABLE = 32;
-const DECIDED_POPULATE = 64;
+export const DECIDED_SHARED = 1;
+export const DECIDED_FILE = 2;
+export const DECIDED_EXTERNAL = 4;
+export const DECIDED_FD_WRITABLE = 8;
+export const DECIDED_WRITABLE = 32;
+export const DECIDED_POPULATE = 64;
 /** madvise results. */
 export const ADVICE_ZEROED = 1;
 export const ADVICE_RELOAD = 2;
@@ -151,12 +151,27 @@ export class Core {
   readonly afterGrow = new Set<() => void>();
   /** The memory grew and out() saw it first: the next view() runs afterGrow. */
   private restorePending = false;
+  /**
+   * The native helper's fault record of this memory (src/backing.ts watchFaults): [0] counts
+   * the SIGBUS faults absorbed in it. One per memory, hence per thread: a fault is the EFAULT
+   * of the core it hit. Until watched, nothing counts.
+   */
+  faults = new Int32Array(1);
+  /** One bit per page of the memory: the handler put a zero page there (the record's tail). */
+  faultPages = new Uint8Array(0);
+  /** How many of faults[0] the maps have handled. */
+  faultsHandled = 0;
 
   constructor() {
     this.x = new WebAssembly.Instance(wasm, {}).exports as unknown as CoreExports;
     this.outAddress = this.x.out.value as number;
     this.bytes = new Uint8Array(this.x.memory.buffer);
     this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
+  }
+
+  /** Whether a call touched a page past its file's end since the last check (only a native map can). */
+  faultPending(): boolean {
+    return this.faults[0] !== this.faultsHandled;
   }
 
   /** The memory's bytes; a new view whenever the memory has grown (growth detaches the old one). */

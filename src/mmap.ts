@@ -1,7 +1,7 @@
-// The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
+// The public class: Python's mmap.mmap, with docs/spec/API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
-import { closeSync, fstatSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import {
   Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, check, coreError, openMap,
 } from './abi.js';
@@ -9,14 +9,14 @@ import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
 import {
-  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, faultPending, watchFaults,
+  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, closeFd, watchFaults,
 } from './backing.js';
 import { ACCESS_DEFAULT, ACCESS_NAMES, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants.js';
 import { OSError, IndexError, os } from './errors.js';
 import { duplicate, fdFacts } from './fd.js';
 import { baseIsStable, native, nativeError } from './native.js';
 
-/** Options of the constructor, as Python's keyword arguments (API.md, Construction). */
+/** Options of the constructor, as Python's keyword arguments (docs/spec/API.md, Construction). */
 export interface MMapOptions {
   /** `MAP_SHARED` (default) or `MAP_PRIVATE`, possibly with other `MAP_*` bits. */
   flags?: number;
@@ -70,6 +70,8 @@ function release(state: { backing?: Backing }): void {
   }
 }
 
+const UNCLONEABLE = Symbol('wasm-mmap: an MMap cannot be posted to another thread or cloned; open the file there');
+
 const finalizer = new FinalizationRegistry<{ backing?: Backing }>((state) => {
   try {
     release(state);
@@ -90,6 +92,15 @@ export class MMap {
   static readonly nativeAvailable: boolean = native !== undefined;
   /** Why the native helper is unavailable, with possible solutions; `undefined` when it loaded. */
   static readonly nativeError: string | undefined = nativeError;
+
+  /**
+   * A value no structured clone can copy, so that posting a map to another thread
+   * (`postMessage`, `structuredClone`) throws a `DataCloneError` that says why, instead of
+   * delivering `{}`: the map's bytes live in this thread's memory. Open the file in the other
+   * thread instead.
+   * @example worker.postMessage(m); // DataCloneError: Symbol(wasm-mmap: an MMap cannot be posted …) could not be cloned.
+   */
+  readonly uncloneable: symbol = UNCLONEABLE;
 
   readonly #state: { backing?: Backing } = {};
   readonly #offset: number;
@@ -152,7 +163,7 @@ export class MMap {
       core.view(); // a grow by map_new unprotected the read-only maps: restore them
     } catch (error) {
       core.x.map_close(handle, 0);
-      if (ownFd !== -1) closeSync(ownFd);
+      if (ownFd !== -1) closeFd(ownFd);
       throw error;
     }
     this.#offset = offset;
@@ -180,7 +191,7 @@ export class MMap {
    */
   #copyOut(b: Backing, count: number, movesPos: boolean): Uint8Array {
     const bytes = this.#core.copyOut(this.#core.out(0), count, this.#pool);
-    if (faultPending()) b.absorbFault(movesPos);
+    if (this.#core.faultPending()) b.absorbFault(movesPos);
     return bytes;
   }
 
@@ -259,7 +270,7 @@ export class MMap {
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
     const found = this.#core.find(this.#handle, needle, from, to, reverse);
-    if (found >= -1 && !faultPending()) return found;
+    if (found >= -1 && !this.#core.faultPending()) return found;
     return this.#settle(b, found, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
   }
 
@@ -312,7 +323,7 @@ export class MMap {
     const s = toSsize(src);
     const c = toSsize(count);
     const r = this.#core.x.move(this.#handle, d, s, c);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
   }
 
   /**
@@ -338,7 +349,7 @@ export class MMap {
   readByte(): number {
     const b = this.#open();
     const r = this.#core.x.read_byte(this.#handle);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
   }
 
   /**
@@ -349,7 +360,7 @@ export class MMap {
   readline(): Uint8Array {
     const b = this.#open();
     let count = this.#core.x.readline(this.#handle);
-    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
+    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
     return this.#copyOut(b, count, true);
   }
 
@@ -432,7 +443,7 @@ export class MMap {
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.write(this.#handle, address, bytes.length);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
   }
 
   /**
@@ -446,7 +457,7 @@ export class MMap {
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
     const r = this.#core.x.write_byte(this.#handle, value);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
   }
 
   /**
@@ -460,7 +471,7 @@ export class MMap {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
     const r = this.#core.x.get_item(this.#handle, i);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
   }
 
   /**
@@ -478,7 +489,7 @@ export class MMap {
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
     const r = this.#core.x.set_item(this.#handle, i, v);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
   }
 
   /**
@@ -494,7 +505,7 @@ export class MMap {
     const b = this.#open();
     const [from, to, by] = toSlice(start, stop, step);
     let count = this.#core.x.get_slice(this.#handle, from, to, by);
-    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
+    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
     return this.#copyOut(b, count, false);
   }
 
@@ -515,7 +526,7 @@ export class MMap {
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
   }
 
   /**

@@ -92,7 +92,7 @@ export class AbiFuzz {
     const r = this.rng;
     const length = r.pick([1, 10, 100, 4095, 4096, 4097, 10000]);
     const access = r.pick([0, 0, 1, 2, 3]);
-    // flags other than MAP_SHARED with an access are refused (spec §2.2): MAP_PRIVATE only with DEFAULT.
+    // flags other than MAP_SHARED with an access are refused (docs/spec/mmap-semantics.md §2.2): MAP_PRIVATE only with DEFAULT.
     // Anonymous, or a regular file's map as a host maps it itself or copies it (FD_* bits: 55, and 64 external).
     this.target = this.x.map_new(length, 0, access === 0 ? r.pick([1, 2]) : 1, 3, access, 2 ** 40, r.pick([0, 0, 55, 119]));
     if (this.target < 0) throw new Error(`map_new refused the target: ${this.target}`);
