@@ -459,13 +459,15 @@ export function backingOf(c: Case): Backing | 'anonymous' {
 /**
  * Runs `cases` on CPython and on wasm-mmap and compares them under the normalisation table.
  * @param cases the batch; each file map's `new` names its backing
+ * @param run what answers for wasm-mmap (default: the interpreter of src/ in a child process;
+ *   test/guests/ passes the component's drivers)
  * @returns one verdict per case, in order
  * @throws Error when python3 cannot run the oracle
  * @example const [v] = await check([generate(new Rng(1), 'native')]); v.divergence // null
  */
-export async function check(cases: Case[]): Promise<Verdict[]> {
+export async function check(cases: Case[], run: (cases: Case[]) => Promise<Result[]> = (c) => worker.run(c)): Promise<Verdict[]> {
   const py = await runCPython(cases);
-  const ours = await worker.run(cases);
+  const ours = await run(cases);
   const judged = cases.map((c, i) => judge(c, py[i], ours[i], backingOf(c)));
   const crashed = judged.flatMap((j, i) => (j !== null && 'crashAt' in j ? [i] : []));
   const variants = crashed.map((i) => objectVariant(cases[i], py[i]));
