@@ -10,16 +10,16 @@
 // Numbers are f64 holding integers, as the core takes them; NaN is "not given" (Python's None).
 
 import {
-  mapNew, mapClose, mapData, mapLength, mapAccess, mapWritable, mapSetLimit, mapTakeDirty,
+  mapNew, mapClose, mapData, mapLength, mapAccess, mapWritable, mapSetLimit, mapTakeDirty, mapFollow,
   scratch, read as coreRead, readByte as coreReadByte, readline as coreReadline, write as coreWrite,
   writeByte as coreWriteByte, seek as coreSeek, tell as coreTell, find as coreFind, getItem as coreGetItem,
   setItem as coreSetItem, getSlice as coreGetSlice, setSlice as coreSetSlice, move as coreMove,
   flush as coreFlush, madvise as coreMadvise, resizePrepare, resizeAbort, resizeCommit, OUT,
   ACCESS_DEFAULT, ACCESS_READ, ADVICE_RELOAD, ADVICE_ZEROED, FD_GIVEN, FD_VALID, FD_REGULAR, FD_READABLE,
-  FD_WRITABLE, SHARED, FILE, DECIDED_WRITABLE, DECIDED_POPULATE,
+  FD_WRITABLE, SHARED, FILE, DECIDED_WRITABLE,
 } from './mmap';
 import { E_OS, E_EINVAL, E_ENOMEM } from './errors';
-import { openFile, fileSize, isRegular, readAt, writeAt, setSize, dataSync, closeFile } from './wasi';
+import { openFile, fileSize, isRegular, readAt, readUpTo, writeAt, setSize, dataSync, closeFile } from './wasi';
 import { MMapError, Kind, osKind, osMessage } from './pyerrors';
 
 export { MMapError, Kind } from './pyerrors';
@@ -73,10 +73,7 @@ export class MMap {
   private offset: f64 = 0;
   private shared: bool = false;
   private writable: bool = false;
-  private populate: bool = false;
   // A private map's span of written bytes, ever (see ownsPageOf).
-  private writtenLo: f64 = Infinity;
-  private writtenHi: f64 = -Infinity;
 
   /**
    * mmap.mmap(open(path), length, flags, prot, access, offset): opens `path` read-only for
@@ -133,7 +130,6 @@ export class MMap {
     this.offset = offset;
     this.shared = (decided & SHARED) != 0;
     this.writable = (decided & DECIDED_WRITABLE) != 0;
-    this.populate = (decided & DECIDED_POPULATE) != 0;
     error = null;
     return true;
   }
@@ -199,11 +195,11 @@ export class MMap {
    * asks for) and no other, never past the file's current end. Returns 0 or an errno.
    */
   private writeBack(): i32 {
+    // A private map writes nothing back (the core keeps which pages it owns).
+    if (!this.file || !this.shared || !this.writable) return 0;
     const from = mapTakeDirty(this.handle);
-    if (!this.file || from < 0) return 0;
+    if (from < 0) return 0;
     const to = out(0);
-    if (!this.shared) { this.noteWritten(from, to); return 0; }
-    if (!this.writable) return 0;
     const size = fileSize(this.fd);
     if (size < 0) return <i32>-size;
     const end = min(to, <f64>size - this.offset);
@@ -211,22 +207,18 @@ export class MMap {
     return -writeAt(this.fd, this.data() + <usize>from, <u64>(end - from), <u64>(this.offset + from));
   }
 
-  private noteWritten(from: f64, to: f64): void {
-    this.writtenLo = min(this.writtenLo, from);
-    this.writtenHi = max(this.writtenHi, to);
-  }
-
   /**
-   * Whether a private map owns the page holding byte `at`: Linux gives a private map its own copy
-   * of a page when it first writes it (or at once with MAP_POPULATE); until then it follows the file.
+   * Shows the file as it is now, zeros past its end, in the pages of [from, to) that the core
+   * says follow it (mapFollow: a private map keeps the pages it owns). 0 or an errno.
    */
-  private ownsPageOf(at: f64): bool {
-    if (this.shared) return false;
-    if (this.populate) return true;
-    const from = mapTakeDirty(this.handle);
-    if (from >= 0) this.noteWritten(from, out(0));
-    const page = at - at % <f64>PAGESIZE;
-    return this.writtenLo < page + <f64>PAGESIZE && this.writtenHi > page;
+  private followFile(from: f64, to: f64): i32 {
+    for (let start = mapFollow(this.handle, from, to); start >= 0; start = mapFollow(this.handle, out(0), to)) {
+      const end = min(out(0), to);
+      const read = readUpTo(this.fd, this.data() + <usize>start, <u64>(end - start), <u64>(this.offset + start));
+      if (read < 0) return <i32>-read;
+      memory.fill(this.data() + <usize>(start + <f64>read), 0, <usize>(end - start - <f64>read));
+    }
+    return 0;
   }
 
   madvise(option: i32, start: f64 = NaN, length: f64 = NaN): bool {
@@ -235,17 +227,11 @@ export class MMap {
     const s = out(0);
     const end = <f64>pageCeil(<u64>(s + out(1)));
     let e = 0;
-    // Whole pages, as the kernel drops them (the length is rounded up).
-    if (effect == ADVICE_RELOAD) e = this.readFile(s, end);
+    // The core dropped a private map's own copies of the whole pages: they show the file again.
+    if (effect == ADVICE_RELOAD) e = this.followFile(s, end);
     // MADV_REMOVE on a shared map of a writable fd punches a hole in the file at once.
     else if (effect == ADVICE_ZEROED) e = this.writeZeros(s, end);
     return this.done(e == 0 ? 0 : -(E_OS + e));
-  }
-
-  /** Reads the file's bytes for map range [from, to) into the map (up to the file's end); 0 or an errno. */
-  private readFile(from: f64, to: f64): i32 {
-    if (to <= from) return 0;
-    return -readAt(this.fd, this.data() + <usize>from, <u64>(to - from), <u64>(this.offset + from));
   }
 
   /** Writes zeros over the file's range for map range [from, to), not past the file's end. */
@@ -273,15 +259,12 @@ export class MMap {
     if (r == -E_EINVAL && newSize == 0) return this.resizeToZero();
     if (r < 0) return this.done(r);
     if (this.fd < 0) return this.done(resizeCommit(this.handle, newSize));
-    const old = mapLength(this.handle);
     const e = setSize(this.fd, <u64>(this.offset + newSize));
     if (e < 0) { resizeAbort(this.handle); return this.done(-(E_OS - e)); }
     resizeCommit(this.handle, newSize);
-    if (!this.file) return this.done(0);
-    // New bytes come from the file, but for the rest of a last page that a private map owns.
-    let from = old;
-    if (newSize > old && this.ownsPageOf(old - 1)) from = min(<f64>pageCeil(<u64>old), newSize);
-    const read = newSize > old ? this.readFile(from, newSize) : 0;
+    // What the core says must come from the file again: new bytes, and a private map's pages
+    // it does not own.
+    const read = this.followFile(out(1), out(2));
     return this.done(read == 0 ? 0 : -(E_OS + read));
   }
 

@@ -57,8 +57,8 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
 
 // One map. A free slot has data == 0 and keeps its generation, so a stale handle is refused.
 //
-//   0        4          8        12    16      20          24             28        32        36     37     38    40        44
-//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼ dirtyLo ┼ dirtyHi ┼access┼ bits ┼ gen ┼ prevPos ┤
+//   0        4          8        12    16      20          24             28        32        36     37     38    40        44      48          52
+//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼ dirtyLo ┼ dirtyHi ┼access┼ bits ┼ gen ┼ prevPos ┼ owned ┼ ownedSize ┤
 //
 // limit: bytes at or past it must not be touched (0 for PROT_NONE; 0 after a failed resize(0)
 // left the file shorter than the map): CPython dies there, this core answers EFAULT.
@@ -67,6 +67,10 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
 // only that, so that a map never writes back bytes it did not change over another writer's).
 // prevPos: the cursor before the last call that moved it, for the host to undo a call that
 // touched pages the file no longer has (the native backing learns that only afterwards).
+// owned: for a private map of a file whose pages the host copies (not external), a bitmap of
+// the pages the map owns, one bit a page (0: none). Linux gives a MAP_PRIVATE map its own copy
+// of a page when it first writes it (or at open, with MAP_POPULATE), and that copy keeps its
+// bytes whatever happens to the file; a page it does not own shows the file as it is now.
 @unmanaged class MapRecord {
   data: u32;
   capacity: u32;
@@ -81,6 +85,8 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
   bits: u8;
   gen: u16;
   prevPos: u32;
+  owned: u32;
+  ownedSize: u32;
 }
 
 const RECORD_SIZE: usize = offsetof<MapRecord>();
@@ -131,11 +137,82 @@ function isInput(address: usize, length: i64): bool {
 
 @inline function writable(m: MapRecord): bool { return <i32>m.access != ACCESS_READ; }
 
-/** Adds bytes [from, to) to the map's dirty span. */
+/** Adds bytes [from, to) to the map's dirty span; a private copied map now owns their pages. */
 @inline function dirty(m: MapRecord, from: i64, to: i64): void {
   if (from >= to) return;
+  dirtySpan(m, from, to);
+  if (m.owned != 0) own(m, from, to, true);
+}
+
+@inline function dirtySpan(m: MapRecord, from: i64, to: i64): void {
   if (<u32>from < m.dirtyLo) m.dirtyLo = <u32>from;
   if (<u32>to > m.dirtyHi) m.dirtyHi = <u32>to;
+}
+
+// ---- owned pages (MapRecord.owned) ----
+
+/** Frees a map's bitmap (zeroed first: free pages read as zeros). */
+function freeOwned(m: MapRecord): void {
+  if (m.owned == 0) return;
+  memory.fill(<usize>m.owned, 0, <usize>m.ownedSize);
+  regionFree(<usize>m.owned, m.ownedSize);
+  m.owned = 0;
+}
+
+/** Grows a map's bitmap to cover `capacity` bytes of region; false when there is no room. */
+function ensureOwned(m: MapRecord, capacity: u64): bool {
+  const need = regionBytes(ownedBytes(capacity));
+  if (m.owned == 0 || need <= <u64>m.ownedSize) return true;
+  const bigger = regionAlloc(need);
+  if (bigger == 0) return false;
+  memory.copy(bigger, <usize>m.owned, <usize>m.ownedSize);
+  freeOwned(m);
+  m.owned = <u32>bigger;
+  m.ownedSize = <u32>need;
+  return true;
+}
+
+
+/** Bytes of a bitmap for a region of `capacity` bytes. */
+@inline function ownedBytes(capacity: u64): u64 { return (capacity / <u64>PAGE + 7) >> 3; }
+
+/** Marks the pages holding bytes [from, to) owned (or not). Precondition: from < to <= capacity. */
+function own(m: MapRecord, from: i64, to: i64, owned: bool): void {
+  for (let page = from / <i64>PAGE; page * <i64>PAGE < to; page++) {
+    const at = <usize>m.owned + <usize>(page >> 3);
+    const bit = <u8>(1 << <u8>(page & 7));
+    store<u8>(at, owned ? load<u8>(at) | bit : load<u8>(at) & ~bit);
+  }
+}
+
+@inline function owns(m: MapRecord, page: i64): bool {
+  return (load<u8>(<usize>m.owned + <usize>(page >> 3)) & <u8>(1 << <u8>(page & 7))) != 0;
+}
+
+/**
+ * The first run of pages in [from, to) (page-aligned: from rounded down, to up) that the map
+ * does not own, and whose bytes the host must therefore read from the file as it is now (zeros
+ * past its end): its start, or -1 when there is none; OUT[0] = its end. For a map with no
+ * bitmap (shared, anonymous, external), [from, to) itself.
+ */
+export function mapFollow(handle: i32, from: f64, to: f64): f64 {
+  const m = lookup(handle);
+  if (m === null) return -E_CLOSED;
+  let start = max(arg(from, 0), 0);
+  const end = min(arg(to, 0), <i64>m.capacity);
+  if (m.owned == 0) {
+    if (start >= end) return -1;
+    out(0, <f64>end);
+    return <f64>start;
+  }
+  let page = start / <i64>PAGE;
+  const last = (end + <i64>PAGE - 1) / <i64>PAGE;
+  while (page < last && owns(m, page)) page++;
+  if (page >= last) return -1;
+  let stop = page + 1;
+  while (stop < last && !owns(m, stop)) stop++;
+  out(0, <f64>(stop * <i64>PAGE));
+  return <f64>(page * <i64>PAGE);
 }
 
 /** Whether bytes [from, to) may be touched (see MapRecord.limit). Precondition: from <= to. */
@@ -213,6 +290,12 @@ export function mapNew(length: f64, offset: f64, flags: i32, prot: i32, access: 
   else return -E_ENOMEM;
   const data = regionAlloc(<u64>len);
   if (data == 0) return -E_ENOMEM;
+  // A private map of a file whose pages the host copies keeps a bitmap of the pages it owns.
+  let owned: usize = 0;
+  if (type == MAP_PRIVATE && file && (facts & WANT_EXTERNAL) == 0) {
+    owned = regionAlloc(ownedBytes(regionBytes(<u64>len)));
+    if (owned == 0) { regionFree(data, regionBytes(<u64>len)); return -E_ENOMEM; }
+  }
   if (index == freeSlot) freeSlot = <i32>record(index).pos == 0 ? -1 : <i32>record(index).pos - 1;
   else tableUsed++;
   const m = record(index);
@@ -232,6 +315,11 @@ export function mapNew(length: f64, offset: f64, flags: i32, prot: i32, access: 
   m.spareCapacity = 0;
   m.dirtyLo = u32.MAX_VALUE;
   m.dirtyHi = 0;
+  m.owned = <u32>owned;
+  m.ownedSize = owned == 0 ? 0 : <u32>regionBytes(ownedBytes(regionBytes(<u64>len)));
+  // MAP_POPULATE write-faults a writable private map's pages at once (mm/gup.c
+  // populate_vma_page_range breaks COW for VM_WRITE without VM_SHARED).
+  if (owned != 0 && (flags & MAP_POPULATE) != 0 && stored != ACCESS_READ) own(m, 0, <i64>m.capacity, true);
   openMaps++;
   out(0, <f64>len);
   out(1, <f64>((m.bits & (SHARED | FILE | EXTERNAL | FD_WRITABLE_BIT))
@@ -255,6 +343,7 @@ export function mapClose(handle: i32, zeroed: i32): i32 {
   if (m === null) return -E_CLOSED;
   release(m, m.data, m.capacity, zeroed != 0);
   if (m.spareData != 0) regionFree(m.spareData, m.spareCapacity);
+  freeOwned(m);
   const index = handle & ((1 << INDEX_BITS) - 1);
   m.data = 0;
   openMaps--;
@@ -318,12 +407,22 @@ export function mapUndoPos(handle: i32): i32 {
   return 0;
 }
 
+/** Where the bytes the core refuses to touch start (see MapRecord.limit); Infinity: none. */
+export function mapLimit(handle: i32): f64 {
+  const m = lookup(handle);
+  if (m === null) return -E_CLOSED;
+  return m.limit == NO_LIMIT ? Infinity : <f64>m.limit;
+}
+
 /** Marks bytes at or past `limit` as untouchable (EFAULT): the file behind them is gone. */
 export function mapSetLimit(handle: i32, limit: f64): i32 {
   const m = lookup(handle);
   if (m === null) return -E_CLOSED;
   const l = arg(limit, NO_LIMIT);
   m.limit = (m.bits & PROT_NONE_BIT) != 0 ? 0 : <u32>min(max(l, 0), <i64>NO_LIMIT);
+  // The file lost the pages past the limit, and a private map's copies of them with it.
+  const from = (<i64>m.limit + <i64>PAGE - 1) / <i64>PAGE * <i64>PAGE;
+  if (m.owned != 0 && from < <i64>m.capacity) own(m, from, <i64>m.capacity, false);
   return 0;
 }
 
@@ -631,12 +730,16 @@ export function setSlice(handle: i32, start: f64, stop: f64, step: f64, source: 
   const hi = sliceSpan(first, by, count);
   const lo = <i64>load<f64>(OUT, 24);
   if (!touchable(m, lo, hi)) return -E_EFAULT;
-  dirty(m, lo, hi);
+  // A step longer than a page writes only the pages its elements fall in.
+  const sparse = m.owned != 0 && (by > <i64>PAGE || by < -<i64>PAGE);
+  if (sparse) dirtySpan(m, lo, hi);
+  else dirty(m, lo, hi);
   if (by == 1) { memory.copy(<usize>m.data + <usize>first, source, <usize>count); return 0; }
-  let to = <usize>m.data + <usize>first;
+  let at = first;
   for (let k: i64 = 0; k < count; k++) {
-    store<u8>(to, load<u8>(source + <usize>k));
-    to += <usize>by;
+    store<u8>(<usize>m.data + <usize>at, load<u8>(source + <usize>k));
+    if (sparse) own(m, at, at + 1, true);
+    at += by;
   }
   return 0;
 }
@@ -741,7 +844,14 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
     dirty(m, s, end);
     return ADVICE_ZEROED;
   }
-  if (dropsPages && !shared && file) return ADVICE_RELOAD;
+  const pagesEnd = min(<i64>regionBytes(<u64>(s + n)), <i64>m.capacity);
+  if (dropsPages && !shared && file) {
+    // The map's own copies of those whole pages are dropped: they show the file again.
+    if (m.owned != 0) own(m, s, pagesEnd, false);
+    return ADVICE_RELOAD;
+  }
+  // Populating for writing write-faults the pages: a private map copies them.
+  if (option == MADV_POPULATE_WRITE && m.owned != 0) own(m, s, pagesEnd, true);
   return ADVICE_ONLY;
 }
 
@@ -760,6 +870,7 @@ export function resizePrepare(handle: i32, newSize: f64): i32 {
   if (n == 0) return -E_EINVAL;
   if (n >= <i64>u32.MAX_VALUE) return -E_ENOMEM;
   if (m.spareData != 0) { regionFree(m.spareData, m.spareCapacity); m.spareData = 0; m.spareCapacity = 0; }
+  if (!ensureOwned(m, regionBytes(<u64>n))) return -E_ENOMEM;
   out(0, 0);
   if (<u64>n <= <u64>m.capacity) return 0;
   if (regionExtend(m.data, m.capacity, <u64>n)) {
@@ -797,6 +908,7 @@ export function resizeCommit(handle: i32, newSize: f64): i32 {
   const n = arg(newSize, -1);
   if (n <= 0 || <u64>n > <u64>max(m.capacity, m.spareCapacity)) return -E_NEWSIZE_RANGE;
   const external = (m.bits & EXTERNAL) != 0;
+  const old = <i64>m.length;
   if (m.spareData != 0) {
     if (!external) memory.copy(m.spareData, m.data, <usize>min(m.capacity, m.spareCapacity));
     release(m, m.data, m.capacity, external);
@@ -806,7 +918,13 @@ export function resizeCommit(handle: i32, newSize: f64): i32 {
     m.spareCapacity = 0;
   }
   const keep = regionBytes(<u64>n);
-  if (keep < <u64>m.capacity) {
+  // A shared anonymous map lives in a shmem object (Linux shmem_zero_setup): the pages a shrink
+  // unmaps stay in it, and growing maps them again with their bytes. Its region keeps them.
+  const shmem = (m.bits & (SHARED | FILE)) == SHARED;
+  // The map owns no page past the new end: mremap unmaps them, and truncation drops even a
+  // private map's copies (mm/truncate.c truncate_pagecache).
+  if (m.owned != 0 && keep < <u64>m.capacity) own(m, <i64>keep, <i64>m.capacity, false);
+  if (keep < <u64>m.capacity && !shmem) {
     if (!external) memory.fill(<usize>m.data + <usize>keep, 0, <usize>(<u64>m.capacity - keep));
     regionShrink(m.data, m.capacity, keep);
     m.capacity = <u32>keep;
@@ -814,5 +932,16 @@ export function resizeCommit(handle: i32, newSize: f64): i32 {
   m.length = <u32>n;
   if ((m.bits & PROT_NONE_BIT) == 0) m.limit = NO_LIMIT;
   out(0, <f64>m.data);
+  // What the host must read from the file (through mapFollow): a copied map's new bytes; and a
+  // private one's pages it does not own, from the page holding the lower end, which truncation
+  // and growth changed in the file (zeros past its end).
+  let from: i64 = 0;
+  let to: i64 = 0;
+  if ((m.bits & (FILE | EXTERNAL)) == FILE) {
+    if (m.owned != 0) { from = min(old, n) / <i64>PAGE * <i64>PAGE; to = <i64>keep; }
+    else if (n > old) { from = old; to = n; }
+  }
+  out(1, <f64>from);
+  out(2, <f64>to);
   return 0;
 }

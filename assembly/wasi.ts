@@ -85,6 +85,12 @@ export let isRegular = false;
 
 /** Reads the file's bytes at [offset, offset + length) into memory at `to`, up to its end; 0 or -errno. */
 export function readAt(fd: i32, to: usize, length: u64, offset: u64): i32 {
+  const done = readUpTo(fd, to, length, offset);
+  return done < 0 ? <i32>done : 0;
+}
+
+/** Reads like readAt; the count read (less at the file's end), or -errno. */
+export function readUpTo(fd: i32, to: usize, length: u64, offset: u64): i64 {
   let done: u64 = 0;
   while (done < length) {
     const chunk = min(length - done, <u64>1 << 30);
@@ -96,7 +102,7 @@ export function readAt(fd: i32, to: usize, length: u64, offset: u64): i32 {
     if (n == 0) break;
     done += n;
   }
-  return 0;
+  return <i64>done;
 }
 
 /** Writes memory [from, from + length) to the file at `offset`; 0 or -errno. */

@@ -14,7 +14,9 @@ export interface CoreExports {
   map_length(handle: number): number;
   map_access(handle: number): number;
   map_writable(handle: number): number;
+  map_limit(handle: number): number;
   map_set_limit(handle: number, limit: number): number;
+  map_follow(handle: number, from: number, to: number): number;
   map_take_dirty(handle: number): number;
   map_undo_pos(handle: number): number;
   open_count(): number;
@@ -143,7 +145,7 @@ const wasm = new WebAssembly.Module(readFileSync(new URL('../build/core.wasm', i
 
 /** One instance of the core: one linear memory holding many maps. */
 export class Core {
-  readonly x: CoreExports;
+  private readonly x: CoreExports;
   private bytes: Uint8Array;
   private outValues: Float64Array;
   private readonly outAddress: number;
@@ -152,7 +154,7 @@ export class Core {
   /** The memory grew and out() saw it first: the next view() runs afterGrow. */
   private restorePending = false;
   /**
-   * The native helper's fault record of this memory (src/backing.ts watchFaults): [0] counts
+   * The native helper's fault record of this memory (src/faults.ts): [0] counts
    * the SIGBUS faults absorbed in it. One per memory, hence per thread: a fault is the EFAULT
    * of the core it hit. Until watched, nothing counts.
    */
@@ -250,6 +252,11 @@ export class Core {
   // The typed calls: one per export, each checking its result (a negative code but find's -1
   // throws its exception) and reading the out record before anything else can call the core.
 
+  /** map_new: a handle, or an error code (negated): openMap tries another core on ENOMEM. */
+  mapNew(length: number, offset: number, flags: number, prot: number, access: number, fileSize: number, facts: number): number {
+    return this.x.map_new(length, offset, flags, prot, access, fileSize, facts);
+  }
+
   /** map_close. */
   close(handle: number, zeroed: boolean): void { check(this.x.map_close(handle, zeroed ? 1 : 0)); }
 
@@ -270,6 +277,15 @@ export class Core {
 
   /** map_writable: throws CPython's TypeError for a read-only map. */
   checkWritable(handle: number): void { check(this.x.map_writable(handle)); }
+
+  /** map_limit: where the bytes the core refuses to touch start; Infinity: none. */
+  limit(handle: number): number { return check(this.x.map_limit(handle)); }
+
+  /** map_follow: the next run of pages in [from, to) that must show the file as it is now, or undefined. */
+  follow(handle: number, from: number, to: number): { start: number; end: number } | undefined {
+    const start = check(this.x.map_follow(handle, from, to));
+    return start < 0 ? undefined : { start, end: this.out(0) };
+  }
 
   /** map_set_limit: bytes at or past `limit` are gone (EFAULT on touch); Infinity: none. */
   setLimit(handle: number, limit: number): void { check(this.x.map_set_limit(handle, limit === Infinity ? NaN : limit)); }
@@ -352,10 +368,10 @@ export class Core {
   /** resize_abort: gives back what resize_prepare reserved. */
   resizeAbort(handle: number): void { check(this.x.resize_abort(handle)); }
 
-  /** resize_commit: the map's new address. */
-  resizeCommit(handle: number, newSize: number): number {
+  /** resize_commit: the map's new address, and the range to read from the file again (through follow). */
+  resizeCommit(handle: number, newSize: number): { address: number; refillFrom: number; refillTo: number } {
     check(this.x.resize_commit(handle, newSize));
-    return this.out(0);
+    return { address: this.out(0), refillFrom: this.out(1), refillTo: this.out(2) };
   }
 
   /** set_address_bias: where the memory's base sits, mod 1 GiB. */
@@ -408,7 +424,7 @@ export interface NewMap {
  */
 export function openMap(length: number, offset: number, flags: number, prot: number, access: number,
   fileSize: number, facts: (core: Core) => number, setup: (core: Core) => void): NewMap {
-  const make = (core: Core) => core.x.map_new(length, offset, flags, prot, access, fileSize, facts(core));
+  const make = (core: Core) => core.mapNew(length, offset, flags, prot, access, fileSize, facts(core));
   let core: Core | undefined;
   let handle = -E_ENOMEM;
   for (let i = cores.length - 1; i >= 0 && handle === -E_ENOMEM; i--) {
@@ -417,7 +433,7 @@ export function openMap(length: number, offset: number, flags: number, prot: num
   }
   if (handle === -E_ENOMEM) {
     // A core with no map that has no room either: the map is larger than any core can hold.
-    if (cores.some((c) => c.x.open_count() === 0)) throw coreError(E_ENOMEM);
+    if (cores.some((c) => c.openCount() === 0)) throw coreError(E_ENOMEM);
     core = newCore(setup);
     cores.push(core);
     handle = make(core);

@@ -8,12 +8,14 @@ import {
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
-import {
-  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, closeFd, watchFaults,
-} from './backing.js';
+import { AnonymousBacking } from './backings/anonymous.js';
+import { Backing, BackingName, MapFile, closeFd } from './backings/backing.js';
+import { CopyBacking } from './backings/copy.js';
+import { NativeBacking } from './backings/native.js';
 import { ACCESS_DEFAULT, ACCESS_NAMES, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants.js';
 import { OSError, IndexError, os } from './errors.js';
 import { duplicate, fdFacts } from './fd.js';
+import { EFAULT, watchFaults } from './faults.js';
 import { baseIsStable, native, nativeError } from './native.js';
 
 /** Options of the constructor, as Python's keyword arguments (docs/spec/API.md, Construction). */
@@ -32,7 +34,6 @@ export interface MMapOptions {
 
 const ENOTSUP = 95;
 const EBADF = 9;
-const EFAULT = 14;
 
 /** Whether a core's memory may hold native mappings (its base never moves); decided once per core. */
 const nativeSafe = new WeakMap<Core, boolean>();
@@ -319,7 +320,6 @@ export class MMap {
     const s = toSsize(src);
     const c = toSsize(count);
     this.#touch(b, () => this.#core.move(this.#handle, d, s, c), false);
-    b.wrote();
   }
 
   /**
@@ -436,9 +436,7 @@ export class MMap {
     const b = this.#open();
     if (data === undefined) throw arityError('write', 'exactly 1 argument', []);
     const bytes = toBytes(data);
-    const n = this.#touch(b, () => this.#core.write(this.#handle, bytes), true);
-    b.wrote();
-    return n;
+    return this.#touch(b, () => this.#core.write(this.#handle, bytes), true);
   }
 
   /**
@@ -452,7 +450,6 @@ export class MMap {
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
     this.#touch(b, () => this.#core.writeByte(this.#handle, value), true);
-    b.wrote();
   }
 
   /**
@@ -483,7 +480,6 @@ export class MMap {
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
     this.#touch(b, () => this.#core.setItem(this.#handle, i, v), false);
-    b.wrote();
   }
 
   /**
@@ -517,7 +513,6 @@ export class MMap {
     const [from, to, by] = toSlice(start, stop, step);
     const bytes = toBytes(data);
     this.#touch(b, () => this.#core.setSlice(this.#handle, from, to, by, bytes), false);
-    b.wrote(by);
   }
 
   /**
