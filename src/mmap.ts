@@ -319,7 +319,7 @@ export class MMap {
   }
 
   /** Which backing holds the bytes: `'native'`, `'copy'` or `'anonymous'`. */
-  get backing(): BackingName {
+  get backing(): 'native' | 'copy' | 'anonymous' {
     this.#open();
     return this.#name;
   }
