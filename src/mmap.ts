@@ -22,6 +22,7 @@ import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { SCAN_BATCH } from './abi.js';
 import { toOptionalIndex } from './args.js';
+import { TextLines, type TextBlock } from './lines.js';
 
 /** Options of {@link MMap.open}: the constructor's, and the map's length. */
 export interface MMapOpenOptions extends MMapOptions {
@@ -790,45 +791,22 @@ export class MMap {
     return [count, this.#core.out(0), this.#core.out(1) === 1, this.#core.out(2)];
   }
 
-  *#textLines(latin1: boolean): Generator<string, void, undefined> {
+  /** The iterator of text lines, over blocks read by #textBlock. */
+  #textLines(latin1: boolean): TextLines {
+    return new TextLines(this.#core.x, this.#handle, this.#state, () => this.#textBlock(latin1));
+  }
+
+  /** The block of whole lines at the cursor, decoded; undefined at the map's end. */
+  #textBlock(latin1: boolean): TextBlock | undefined {
+    const b = this.#open();
     const core = this.#core;
-    let text = '';
-    let at = 0; // where the next line starts in text
-    let pos = 0; // the map position of text[at]
-    let blockEnd = 0;
-    let changes = 0;
-    // For a block of UTF-8 that is not ASCII, where string indices are not byte offsets: the
-    // map position of each newline of the block.
-    let newlines: Float64Array | undefined;
-    let k = 0;
-    for (;;) {
-      const b = this.#open();
-      if (at < text.length) {
-        const nl = text.indexOf('\n', at);
-        const stop = nl < 0 ? text.length : nl;
-        const line = text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : stop);
-        const next = nl < 0 ? blockEnd : newlines === undefined ? pos + (nl + 1 - at) : newlines[k] + 1;
-        if (core.x.map_advance(this.#handle, pos, next, changes) === 1) {
-          at = nl < 0 ? text.length : nl + 1;
-          pos = next;
-          k++;
-          yield line;
-          continue;
-        }
-      }
-      // No block yet, the block is done, or the cursor moved or the map changed: read at the cursor.
-      const [count, address, ascii, stamp] = this.#linesBlock(b);
-      if (count === 0) return;
-      const bytes = Buffer.from(core.x.memory.buffer, address, count);
-      text = bytes.toString(latin1 ? 'latin1' : 'utf8');
-      if (faultPending()) b.absorbFault(false);
-      pos = core.x.tell(this.#handle);
-      blockEnd = pos + count;
-      changes = stamp;
-      at = 0;
-      k = 0;
-      newlines = latin1 || ascii ? undefined : this.findAll('\n', pos, blockEnd);
-    }
+    const [count, address, ascii, changes] = this.#linesBlock(b);
+    if (count === 0) return undefined;
+    const text = Buffer.from(core.x.memory.buffer, address, count).toString(latin1 ? 'latin1' : 'utf8');
+    if (faultPending()) b.absorbFault(false);
+    const pos = core.x.tell(this.#handle);
+    const newlines = latin1 || ascii ? undefined : this.findAll('\n', pos, pos + count);
+    return { text, pos, end: pos + count, changes, newlines };
   }
 
   *#byteLines(): Generator<Uint8Array, void, undefined> {
