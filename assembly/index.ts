@@ -1,6 +1,6 @@
 // The core's ABI: numbers in, numbers out (docs/ABI.md). Nothing but re-exports.
 export {
-  mapCheck as map_check, mapOpen as map_open, mapClose as map_close, mapData as map_data,
+  mapNew as map_new, mapClose as map_close, mapData as map_data,
   mapLength as map_length, mapAccess as map_access, mapWritable as map_writable,
   mapSetLimit as map_set_limit, mapTakeDirty as map_take_dirty, mapUndoPos as map_undo_pos, openCount as open_count, scratch,
   read, readByte as read_byte, readline, write, writeByte as write_byte, seek, tell, find,

@@ -9,7 +9,7 @@ import {
   E_MADVISE_OVERFLOW, E_ITEM_VALUE_RANGE, E_STEP_ZERO, E_ACCESS_AND_FLAGS, E_ACCESS_INVALID,
   E_EMPTY_FILE, E_OFFSET_PAST_FILE, E_LENGTH_PAST_FILE, E_LENGTH_NEGATIVE, E_OFFSET_NEGATIVE,
   E_READONLY, E_NOT_RESIZEABLE, E_INDEX_RANGE, E_SLICE_SIZE, E_ITEM_VALUE_TYPE, E_ITEM_VALUE_FIT,
-  E_BAD_BUFFER, E_ENOMEM, E_EFAULT, E_EINVAL, E_OS,
+  E_BAD_BUFFER, E_EBADF, E_ENOMEM, E_EFAULT, E_EINVAL, E_OS,
 } from './errors';
 import { PAGE, regionAlloc, regionFree, regionExtend, regionShrink, regionBytes } from './region';
 import { findBytes, rfindBytes, scanAll, scanStop, isAscii } from './search';
@@ -22,23 +22,31 @@ const MAP_SHARED: i32 = 1;
 const MAP_PRIVATE: i32 = 2;
 const MAP_TYPE: i32 = 3;
 const MAP_FIXED: i32 = 0x10;
+const MAP_ANONYMOUS: i32 = 0x20;
+const MAP_POPULATE: i32 = 0x8000;
 const MAP_HUGETLB: i32 = 0x40000;
 const MAP_FIXED_NOREPLACE: i32 = 0x100000;
 const PROT_READ: i32 = 1;
 const PROT_WRITE: i32 = 2;
 const SSIZE_MAX: i64 = i64.MAX_VALUE;
 
-/** Kinds of map, as the host passes them to mapOpen. */
-export const KIND_FILE: i32 = 1;      // the bytes come from a file (resize changes it)
-export const KIND_EXTERNAL: i32 = 2;  // the host maps the region's pages: never zero or copy them here
-export const KIND_FD_WRITABLE: i32 = 4; // the file's fd is open for writing (madvise MADV_REMOVE needs it)
+/** The facts of the fd that the host passes to mapNew (it asks fstat and fcntl once). */
+export const FD_GIVEN: i32 = 1;       // fileno is not -1
+export const FD_VALID: i32 = 2;       // fstat succeeded
+export const FD_REGULAR: i32 = 4;     // a regular file
+export const FD_DEV_ZERO: i32 = 8;    // /dev/zero (anonymous memory)
+export const FD_READABLE: i32 = 16;   // open O_RDONLY or O_RDWR
+export const FD_WRITABLE: i32 = 32;   // open O_WRONLY or O_RDWR
+export const WANT_EXTERNAL: i32 = 64; // for a file map: the host maps the region's pages (never zero or copy them here)
 
-// Bits of MapRecord.bits.
-const SHARED: u8 = 1;
-const FILE: u8 = 2;
-const EXTERNAL: u8 = 4;
-const PROT_NONE_BIT: u8 = 8;
-const FD_WRITABLE: u8 = 16;
+// Bits of MapRecord.bits; the first four and two more are mapNew's decision (OUT[1]) too.
+export const SHARED: u8 = 1;          // MAP_SHARED: writes reach the file
+export const FILE: u8 = 2;            // the bytes come from a file (resize changes it)
+export const EXTERNAL: u8 = 4;        // the host maps the region's pages
+export const FD_WRITABLE_BIT: u8 = 8; // the fd is open O_RDWR (ftruncate, MADV_REMOVE need it)
+const PROT_NONE_BIT: u8 = 16;
+export const DECIDED_WRITABLE: i32 = 32; // the stored access is not ACCESS_READ
+export const DECIDED_POPULATE: i32 = 64; // MAP_POPULATE
 
 /** Largest number of maps one core instance holds; the host opens another instance past it. */
 export const MAX_MAPS: i32 = 1 << 16;
@@ -151,20 +159,23 @@ function deriveAccess(flags: i32, prot: i32, access: i32): i32 {
 }
 
 /**
- * The constructor's checks that need no OS (CPython new_mmap_object, up to the size checks):
- * returns the map's length, or -code. `fileSize` is the size of a regular file, or -1 when
- * there is none (anonymous, not a regular file, or fstat failed). OUT[0] = the stored access.
+ * Creates a map, making every check of CPython's constructor and of Linux's mmap(2) in their
+ * order (CPython new_mmap_object: lengths, access, the file's size, dup; then mmap: EINVAL,
+ * ENOMEM, EACCES, ENODEV), from the arguments and the facts the host asked of the fd once.
+ * Returns a handle, or -code; OUT[0] = the map's length, OUT[1] = its DECIDED_* bits. The
+ * region reads as zeros. `fileSize` is st_size, read only for a regular file.
  */
-export function mapCheck(length: f64, offset: f64, flags: i32, prot: i32, access: i32, fileSize: f64): f64 {
+export function mapNew(length: f64, offset: f64, flags: i32, prot: i32, access: i32, fileSize: f64, facts: i32): i32 {
   let len = arg(length, 0);
   const off = arg(offset, 0);
   if (len < 0) return -E_LENGTH_NEGATIVE;
   if (off < 0) return -E_OFFSET_NEGATIVE;
   const stored = deriveAccess(flags, prot, access);
   if (stored < 0) return stored;
-  out(0, stored);
-  const size = arg(fileSize, -1);
-  if (size >= 0) {
+  const given = (facts & FD_GIVEN) != 0;
+  const valid = (facts & FD_VALID) != 0;
+  if (given && valid && (facts & FD_REGULAR) != 0) {
+    const size = arg(fileSize, 0);
     if (len == 0) {
       if (size == 0) return -E_EMPTY_FILE;
       if (off >= size) return -E_OFFSET_PAST_FILE;
@@ -173,24 +184,13 @@ export function mapCheck(length: f64, offset: f64, flags: i32, prot: i32, access
       return -E_LENGTH_PAST_FILE;
     }
   }
-  return <f64>len;
-}
-
-/**
- * Creates a map of `length` bytes (already resolved by mapCheck) after the checks Linux's
- * mmap() makes (EINVAL, ENOMEM). Returns a handle, or -code. The region reads as zeros.
- */
-export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access: i32, kind: i32): i32 {
-  const len = arg(length, 0);
-  const off = arg(offset, 0);
-  const stored = deriveAccess(flags, prot, access);
-  if (stored < 0) return stored;
-  if (len < 0) return -E_LENGTH_NEGATIVE;
-  if (off < 0) return -E_OFFSET_NEGATIVE;
+  // CPython dup()s the fd here: a bad one is EBADF before anything mmap(2) checks.
+  if (given && !valid) return -E_EBADF;
+  // MAP_ANONYMOUS ignores the fd, and /dev/zero gives anonymous memory.
+  const file = given && (flags & MAP_ANONYMOUS) == 0 && (facts & FD_DEV_ZERO) == 0;
   // What mmap(2) refuses, in Linux's order (checked against CPython on this kernel): the
   // offset, MAP_HUGETLB for a file, a zero length, no room (here: more than one memory holds),
   // the map type. MAP_FIXED* have no address to go to here: EINVAL (CPython maps at 0 as root).
-  const file = (kind & KIND_FILE) != 0;
   if (off % <i64>PAGE != 0) return -E_EINVAL;
   if (file && (flags & MAP_HUGETLB) != 0) return -E_EINVAL;
   if (len == 0) return -E_EINVAL;
@@ -202,6 +202,14 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) return -E_EINVAL;
   // Anonymous huge pages: none are reserved on a default Linux, so the kernel has no memory.
   if ((flags & MAP_HUGETLB) != 0) return -E_ENOMEM;
+  // What mmap(2) checks of the file: readable, writable for a shared writable map, mappable.
+  const readable = (facts & FD_READABLE) != 0;
+  const fdWritable = (facts & FD_WRITABLE) != 0;
+  if (file) {
+    if (!readable) return -(E_OS + EACCES);
+    if (type != MAP_PRIVATE && stored != ACCESS_READ && !fdWritable) return -(E_OS + EACCES);
+    if ((facts & FD_REGULAR) == 0) return -(E_OS + ENODEV);
+  }
   let index: i32;
   if (freeSlot >= 0) index = freeSlot;
   else if (tableUsed < MAX_MAPS) index = tableUsed;
@@ -218,9 +226,9 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
   m.access = <u8>stored;
   m.bits = (type == MAP_PRIVATE ? 0 : SHARED)
     | (file ? FILE : 0)
-    | ((kind & KIND_EXTERNAL) != 0 ? EXTERNAL : 0)
+    | (file && (facts & WANT_EXTERNAL) != 0 ? EXTERNAL : 0)
     | ((prot & (PROT_READ | PROT_WRITE)) == 0 ? PROT_NONE_BIT : 0)
-    | ((kind & KIND_FD_WRITABLE) != 0 ? FD_WRITABLE : 0);
+    | (readable && fdWritable ? FD_WRITABLE_BIT : 0);
   m.limit = (m.bits & PROT_NONE_BIT) != 0 ? 0 : NO_LIMIT;
   m.spareData = 0;
   m.spareCapacity = 0;
@@ -228,6 +236,10 @@ export function mapOpen(length: f64, offset: f64, flags: i32, prot: i32, access:
   m.dirtyHi = 0;
   m.changes = 0;
   openMaps++;
+  out(0, <f64>len);
+  out(1, <f64>((m.bits & (SHARED | FILE | EXTERNAL | FD_WRITABLE_BIT))
+    | (stored != ACCESS_READ ? DECIDED_WRITABLE : 0)
+    | ((flags & MAP_POPULATE) != 0 ? DECIDED_POPULATE : 0)));
   return (<i32>m.gen << INDEX_BITS) | index;
 }
 
@@ -773,6 +785,7 @@ const MADV_WIPEONFORK: i32 = 18;
 const MADV_POPULATE_WRITE: i32 = 23;
 const MADV_DONTNEED_LOCKED: i32 = 24;
 const EACCES: i32 = 13;
+const ENODEV: i32 = 19;
 const MADV_HWPOISON: i32 = 100;
 const MADV_GUARD_REMOVE: i32 = 103;
 const EPERM: i32 = 1;
@@ -812,7 +825,7 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   if (option == MADV_POPULATE_WRITE && !writable(m)) return -E_EINVAL;
   if (option == MADV_REMOVE) {
     if (!shared) return file ? -(E_OS + EACCES) : -E_EINVAL;
-    if (file && (m.bits & FD_WRITABLE) == 0) return -(E_OS + EACCES);
+    if (file && (m.bits & FD_WRITABLE_BIT) == 0) return -(E_OS + EACCES);
   }
   const dropsPages = option == MADV_DONTNEED || option == MADV_DONTNEED_LOCKED;
   const zeroes = (dropsPages && !shared && !file) || option == MADV_REMOVE;

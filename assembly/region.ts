@@ -3,7 +3,7 @@
 // The native backing maps file pages over them with mmap(MAP_FIXED), so a region must be
 // page-aligned and its own. Big regions are also aligned in the host's address space (base +
 // address): from 2 MiB, to 2 MiB, which keeps page faults on first touch low (huge pages,
-// shared/notes/native-mapping.md); from 1 GiB, to 1 GiB, so that the region covers whole
+// docs/native-mapping.md); from 1 GiB, to 1 GiB, so that the region covers whole
 // page-table pages of the level above: the kernel then frees them when a mapping there is
 // replaced, instead of walking 512 empty entries per GiB on every mmap (open+close of a
 // 1 GiB map: 11-13 µs of mmap calls 2 MiB-aligned, 6 µs 1 GiB-aligned).

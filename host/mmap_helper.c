@@ -6,13 +6,17 @@
 // Node-API only, so one build serves every Node version that has Node-API 8.
 
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -302,6 +306,10 @@ static napi_value do_madvise(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+struct env_state;
+static struct env_state *state_of(napi_env env);
+static bool own_fd(struct env_state *state, int fd, bool owned);
+
 // dup(fd): a close-on-exec duplicate, so the map outlives the caller's fd (CPython dup()s too).
 static napi_value do_dup(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -311,79 +319,220 @@ static napi_value do_dup(napi_env env, napi_callback_info info) {
   if (!get_fd(env, argv[0], &fd)) return NULL;
   int got = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (got < 0) return throw_errno(env, errno, "fcntl");
+  if (!own_fd(state_of(env), got, true)) {
+    close(got);
+    return throw_errno(env, ENOMEM, "fcntl");
+  }
   NODE_API_CALL(env, napi_create_int32(env, got, &result));
   return result;
 }
 
+// close(fd): closes an fd that dup() made. Through here, not fs.closeSync: in a worker Node
+// warns of every fd it did not open itself, and the env then no longer has to close it.
+static napi_value do_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int fd;
+  NODE_API_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  if (fd >= 0) own_fd(state_of(env), fd, false);
+  if (close(fd) != 0) return throw_errno(env, errno, "close");
+  return NULL;
+}
+
 // SIGBUS: a touch of a mapped page wholly past the end of its file (another process truncated
 // it). CPython dies there; here the handler puts a zero page over the faulting page, so that
-// the wasm instruction completes, and counts the fault where the JS side reads it after each
-// call (which then reports EFAULT). Only addresses inside watched memories are taken; any
-// other SIGBUS goes to the previous disposition, as if this handler were not there.
+// the wasm instruction completes, and records the fault in the record of the watched memory it
+// hit, where the JS side that owns that memory reads it after each call (which then reports
+// EFAULT and maps the file again over every page the record names). Only addresses inside
+// watched memories are taken; any other SIGBUS goes to the previous disposition, as if this
+// handler were not there.
+//
+// Every worker thread has its own memories, so the table of watched memories is shared by all
+// threads and lock-free (the handler may run on any thread at any moment): a slot goes
+// FREE -> BUSY (claimed with a CAS, then filled) -> LIVE (the handler reads it) -> BUSY -> FREE
+// when the env that watched it goes away. A record is never freed: it stays with its slot for the
+// life of the process, so the handler can never write into freed memory.
+//
+// A record (the ArrayBuffer watch() returns):
+//   ┌ faults: i32 ┬ address low: i32 ┬ address high: i32 ┬ 0: i32 ┬ page bits ...        ┐
+//   0             4                  8                   12        16
+// page bits: bit n of byte n / 8 is set when the handler put a zero page over page n of the
+// watched range (the JS side clears it once it has handled that page).
 #define MAX_WATCHED 16384
-static struct { uintptr_t start, end; } watched[MAX_WATCHED];
-static volatile sig_atomic_t watched_count;
-static volatile int32_t *fault_record; // [faults, address low 32 bits, address high 32 bits]
+#define RECORD_HEADER 16
+enum { SLOT_FREE, SLOT_BUSY, SLOT_LIVE };
+struct slot {
+  _Atomic int state;
+  _Atomic uintptr_t start, end;
+  uint8_t *record; // mmap'd zero-filled, kept for good; set only while the slot is BUSY
+  size_t record_size;
+  napi_env owner;
+};
+static struct slot watched[MAX_WATCHED];
+static _Atomic int watched_high; // slots at or past it were never used: the handler stops there
 static struct sigaction previous_sigbus;
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static int install_error;
 
 static void on_sigbus(int sig, siginfo_t *info, void *context) {
   uintptr_t address = (uintptr_t)info->si_addr;
-  for (sig_atomic_t i = 0; i < watched_count; i++) {
-    if (address >= watched[i].start && address < watched[i].end) {
-      void *page = (void *)(address & ~(uintptr_t)(page_size - 1));
-      if (mmap(page, page_size, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
-               -1, 0) == MAP_FAILED) {
-        break;
-      }
-      fault_record[1] = (int32_t)(uint32_t)address;
-      fault_record[2] = (int32_t)(uint32_t)((uint64_t)address >> 32);
-      fault_record[0]++;
-      return;
+  int high = atomic_load_explicit(&watched_high, memory_order_acquire);
+  // A fault on a thread is in that thread's own memory (cores' memories are not shared), whose
+  // slot stays LIVE until the thread's env is torn down: no slot can change under this loop.
+  // Every slot that holds the address gets the fault: a memory that was collected without its
+  // env going keeps its slot, and a new memory may now lie in its range.
+  bool taken = false;
+  uintptr_t page = address & ~(uintptr_t)(page_size - 1);
+  // si_code <= 0: sent by kill(2) or raise(3), not a fault of ours.
+  for (int i = 0; i < high && info->si_code > 0; i++) {
+    struct slot *s = &watched[i];
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_LIVE) continue;
+    uintptr_t start = atomic_load_explicit(&s->start, memory_order_relaxed);
+    if (address < start || address >= atomic_load_explicit(&s->end, memory_order_relaxed)) continue;
+    if (!taken && mmap((void *)page, page_size, PROT_READ | PROT_WRITE,
+                       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
+      break;
     }
+    taken = true;
+    int32_t *header = (int32_t *)s->record;
+    uint64_t n = (page - start) / page_size;
+    __atomic_fetch_or(s->record + RECORD_HEADER + n / 8, (uint8_t)(1u << (n % 8)), __ATOMIC_RELAXED);
+    __atomic_store_n(&header[1], (int32_t)(uint32_t)address, __ATOMIC_RELAXED);
+    __atomic_store_n(&header[2], (int32_t)(uint32_t)((uint64_t)address >> 32), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&header[0], 1, __ATOMIC_RELEASE);
   }
+  if (taken) return;
   if (previous_sigbus.sa_flags & SA_SIGINFO) {
     previous_sigbus.sa_sigaction(sig, info, context);
   } else if (previous_sigbus.sa_handler != SIG_DFL && previous_sigbus.sa_handler != SIG_IGN) {
     previous_sigbus.sa_handler(sig);
-  } else {
-    // Returning re-runs the faulting access, which now meets the default action.
+  } else if (previous_sigbus.sa_handler == SIG_DFL || info->si_code > 0) {
+    // Returning re-runs a faulting access, which then meets the default action (a fault's
+    // SIGBUS cannot be ignored); a SIGBUS sent by kill(2) (si_code <= 0) re-runs nothing, so it
+    // is raised again (SA_NODEFER: at once). An ignored one sent by kill(2) stays ignored.
     signal(SIGBUS, SIG_DFL);
+    if (info->si_code <= 0) raise(SIGBUS);
   }
 }
 
-// watch(buffer, reserved, record): takes SIGBUS in [data, data + reserved) from now on (a wasm
-// memory's whole reservation), counting faults in `record`, an Int32Array of 3 that the caller
-// keeps alive for the life of the process. The handler is installed on the first call.
+// Installs the handler once per process, and pins this library: Node unloads an addon when
+// the worker that loaded it exits, and a handler left pointing into unloaded code would turn
+// the next SIGBUS into a SIGSEGV.
+static void install(void) {
+  Dl_info self;
+  if (dladdr((void *)on_sigbus, &self) == 0 || dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE) == NULL) {
+    install_error = ELIBACC;
+    return;
+  }
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = on_sigbus;
+  action.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&action.sa_mask);
+  if (sigaction(SIGBUS, &action, &previous_sigbus) != 0) install_error = errno;
+}
+
+// What one env (the main thread, or a worker) owns here: the fds dup() made for its maps, so
+// that they are closed when the env goes (a worker that exits with maps open leaks none).
+struct env_state {
+  napi_env env;
+  uint8_t *fds; // fds[fd] != 0: the env owns fd
+  int fd_capacity;
+};
+
+static struct env_state *state_of(napi_env env) {
+  void *data = NULL;
+  napi_get_instance_data(env, &data);
+  return data;
+}
+
+// The env is going away (a worker exits, or the process does): its memories are still there,
+// they go after this. Give back their slots, then close the fds its maps still held.
+static void env_cleanup(void *arg) {
+  struct env_state *state = arg;
+  int high = atomic_load(&watched_high);
+  for (int i = 0; i < high; i++) {
+    int live = SLOT_LIVE;
+    if (watched[i].owner == state->env &&
+        atomic_compare_exchange_strong(&watched[i].state, &live, SLOT_BUSY)) {
+      watched[i].owner = NULL;
+      atomic_store(&watched[i].state, SLOT_FREE);
+    }
+  }
+  for (int fd = 0; fd < state->fd_capacity; fd++) {
+    if (state->fds[fd]) close(fd);
+  }
+  free(state->fds);
+  free(state);
+}
+
+// Marks fd as owned (or not) by the env.
+static bool own_fd(struct env_state *state, int fd, bool owned) {
+  if (fd >= state->fd_capacity) {
+    if (!owned) return true;
+    int capacity = fd < 64 ? 128 : fd * 2;
+    uint8_t *grown = realloc(state->fds, (size_t)capacity);
+    if (grown == NULL) return false;
+    memset(grown + state->fd_capacity, 0, (size_t)(capacity - state->fd_capacity));
+    state->fds = grown;
+    state->fd_capacity = capacity;
+  }
+  state->fds[fd] = owned;
+  return true;
+}
+
+// watch(buffer, reserved): takes SIGBUS in [data, data + reserved) from now on (a wasm memory's
+// whole reservation) until the calling env goes away; returns the memory's fault record (see
+// above), an ArrayBuffer over memory this library owns. The handler is installed on the first call.
 static napi_value do_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  uint8_t *data, *record;
-  uint64_t size, record_size, reserved;
+  size_t argc = 2;
+  napi_value argv[2], result;
+  uint8_t *data;
+  uint64_t size, reserved;
   NODE_API_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (!get_view(env, argv[0], &data, &size)) return NULL;
   if (!get_count(env, argv[1], "reserved must be a non-negative integer", &reserved)) return NULL;
-  if (!get_view(env, argv[2], &record, &record_size)) return NULL;
-  if (record_size < 3 * sizeof(int32_t) || (uintptr_t)record % sizeof(int32_t) != 0) {
-    range_error(env, "record must hold 3 aligned int32 values");
+  if (reserved > ((uint64_t)1 << 40)) {
+    range_error(env, "reserved must be at most 1 TiB");
     return NULL;
   }
-  if (watched_count == MAX_WATCHED) {
+  pthread_once(&install_once, install);
+  if (install_error != 0) return throw_errno(env, install_error, "sigaction");
+  size_t record_size = RECORD_HEADER + (reserved / page_size + 7) / 8;
+  int i = 0;
+  for (; i < MAX_WATCHED; i++) {
+    int free_state = SLOT_FREE;
+    if (atomic_compare_exchange_strong(&watched[i].state, &free_state, SLOT_BUSY)) break;
+  }
+  if (i == MAX_WATCHED) {
     range_error(env, "too many watched memories");
     return NULL;
   }
-  if (fault_record == NULL) {
-    fault_record = (volatile int32_t *)record;
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_sigaction = on_sigbus;
-    action.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&action.sa_mask);
-    if (sigaction(SIGBUS, &action, &previous_sigbus) != 0) return throw_errno(env, errno, "sigaction");
+  struct slot *s = &watched[i];
+  if (s->record != NULL && s->record_size >= record_size) {
+    madvise(s->record, s->record_size, MADV_DONTNEED); // private anonymous pages: zeros again
+  } else {
+    // The slot's old record is smaller: no handler can reach it (the slot is not LIVE), but a
+    // record is never unmapped (see above), so it is left as it is.
+    void *record = mmap(NULL, record_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (record == MAP_FAILED) {
+      int err = errno;
+      atomic_store(&s->state, SLOT_FREE);
+      return throw_errno(env, err, "mmap");
+    }
+    s->record = record;
+    s->record_size = record_size;
   }
-  watched[watched_count].start = (uintptr_t)data;
-  watched[watched_count].end = (uintptr_t)data + reserved;
-  watched_count++;
-  return NULL;
+  s->owner = env;
+  atomic_store_explicit(&s->start, (uintptr_t)data, memory_order_relaxed);
+  atomic_store_explicit(&s->end, (uintptr_t)data + reserved, memory_order_relaxed);
+  atomic_store_explicit(&s->state, SLOT_LIVE, memory_order_release);
+  int high = atomic_load(&watched_high);
+  while (high < i + 1 && !atomic_compare_exchange_weak(&watched_high, &high, i + 1)) {}
+  // No finalizer: the memory stays with the slot, as above.
+  NODE_API_CALL(env, napi_create_external_arraybuffer(env, s->record, record_size, NULL, NULL, &result));
+  return result;
 }
 
 // fstat(fd, out): out[0] = st_size, out[1] = st_mode, out[2] = st_rdev, out[3] = the access
@@ -435,6 +584,14 @@ static napi_value do_address(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   napi_value size;
   page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+  struct env_state *state = calloc(1, sizeof *state);
+  if (state == NULL) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  state->env = env;
+  NODE_API_CALL(env, napi_set_instance_data(env, state, NULL, NULL));
+  NODE_API_CALL(env, napi_add_env_cleanup_hook(env, env_cleanup, state));
   NODE_API_CALL(env, napi_create_double(env, (double)page_size, &size));
   napi_property_descriptor properties[] = {
     {"map", NULL, do_map, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -444,6 +601,7 @@ NAPI_MODULE_INIT() {
     {"madvise", NULL, do_madvise, NULL, NULL, NULL, napi_enumerable, NULL},
     {"move", NULL, do_move, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dup", NULL, do_dup, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"close", NULL, do_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"address", NULL, do_address, NULL, NULL, NULL, napi_enumerable, NULL},
     {"watch", NULL, do_watch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"fstat", NULL, do_fstat, NULL, NULL, NULL, napi_enumerable, NULL},

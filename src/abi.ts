@@ -8,8 +8,7 @@ import { IndexError, OSError, OverflowError, ValueError } from './errors.js';
 export interface CoreExports {
   memory: WebAssembly.Memory;
   out: WebAssembly.Global;
-  map_check(length: number, offset: number, flags: number, prot: number, access: number, fileSize: number): number;
-  map_open(length: number, offset: number, flags: number, prot: number, access: number, kind: number): number;
+  map_new(length: number, offset: number, flags: number, prot: number, access: number, fileSize: number, facts: number): number;
   map_close(handle: number, zeroed: number): number;
   map_data(handle: number): number;
   map_length(handle: number): number;
@@ -45,10 +44,21 @@ export interface CoreExports {
   free_pages(): number;
 }
 
-/** `kind` bits of map_open. */
-export const KIND_FILE = 1;
-export const KIND_EXTERNAL = 2;
-export const KIND_FD_WRITABLE = 4;
+/** The fd's facts that map_new takes (assembly/mmap.ts FD_*). */
+export const FD_GIVEN = 1;
+export const FD_VALID = 2;
+export const FD_REGULAR = 4;
+export const FD_DEV_ZERO = 8;
+export const FD_READABLE = 16;
+export const FD_WRITABLE = 32;
+export const WANT_EXTERNAL = 64;
+/** map_new's decision bits (OUT[1]; assembly/mmap.ts SHARED, FILE, EXTERNAL, FD_WRITABLE_BIT, DECIDED_*). */
+export const DECIDED_SHARED = 1;
+export const DECIDED_FILE = 2;
+export const DECIDED_EXTERNAL = 4;
+export const DECIDED_FD_WRITABLE = 8;
+export const DECIDED_WRITABLE = 32;
+export const DECIDED_POPULATE = 64;
 /** madvise results. */
 export const ADVICE_ZEROED = 1;
 export const ADVICE_RELOAD = 2;
@@ -144,6 +154,18 @@ export class Core {
   private readonly outAddress: number;
   /** Called when the memory has grown: V8 then makes the whole memory read-write again. */
   readonly afterGrow = new Set<() => void>();
+  /** The memory grew and out() saw it first: the next view() runs afterGrow. */
+  private restorePending = false;
+  /**
+   * The native helper's fault record of this memory (src/backing.ts watchFaults): [0] counts
+   * the SIGBUS faults absorbed in it. One per memory, hence per thread: a fault is the EFAULT
+   * of the core it hit. Until watched, nothing counts.
+   */
+  faults = new Int32Array(1);
+  /** One bit per page of the memory: the handler put a zero page there (the record's tail). */
+  faultPages = new Uint8Array(0);
+  /** How many of faults[0] the maps have handled. */
+  faultsHandled = 0;
 
   constructor() {
     this.x = new WebAssembly.Instance(wasm, {}).exports as unknown as CoreExports;
@@ -152,13 +174,16 @@ export class Core {
     this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
   }
 
+  /** Whether a call touched a page past its file's end since the last check (only a native map can). */
+  faultPending(): boolean {
+    return this.faults[0] !== this.faultsHandled;
+  }
+
   /** The memory's bytes; a new view whenever the memory has grown (growth detaches the old one). */
   view(): Uint8Array {
-    // A grow detaches the old buffer (its length becomes 0); reading memory.buffer on every
-    // call would cost more than the call itself.
-    if (this.bytes.byteLength === 0) {
-      this.bytes = new Uint8Array(this.x.memory.buffer);
-      this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
+    if (this.refreshViews() || this.restorePending) {
+      // The restores call the core (map_data), which rewrites the out record: out() never runs them.
+      this.restorePending = false;
       for (const restore of this.afterGrow) restore();
     }
     return this.bytes;
@@ -166,8 +191,18 @@ export class Core {
 
   /** Value `i` of the core's out record, written by the last call. */
   out(i: number): number {
-    this.view();
+    if (this.refreshViews()) this.restorePending = true;
     return this.outValues[i];
+  }
+
+  /** Whether the memory grew since the views were made, in which case they are made anew. */
+  private refreshViews(): boolean {
+    // A grow detaches the old buffer (its length becomes 0); reading memory.buffer on every
+    // call would cost more than the call itself.
+    if (this.bytes.byteLength !== 0) return false;
+    this.bytes = new Uint8Array(this.x.memory.buffer);
+    this.outValues = new Float64Array(this.x.memory.buffer, this.outAddress, 4);
+    return true;
   }
 
   /**
@@ -303,28 +338,62 @@ const align8 = (n: number) => (n + 7) & ~7;
 const cores: Core[] = [];
 const E_ENOMEM = E_OS + 12;
 
-/**
- * Opens a map in a core with room, adding a core when every one is full: one core holds up to
- * 65,536 maps in one 4 GiB memory, and a process can hold thousands of cores.
- * @param open Calls map_open on the given core; returns its result.
- * @param setup Prepares a new core before its first map (e.g. the native helper's address bias).
- */
-export function openInSomeCore(open: (core: Core) => number, setup: (core: Core) => void): [Core, number] {
-  for (let i = cores.length - 1; i >= 0; i--) {
-    const result = open(cores[i]);
-    if (result !== -E_ENOMEM) return [cores[i], check(result)];
-  }
-  // A core with no map that has no room either: the map is larger than any core can hold.
-  if (cores.some((core) => core.x.open_count() === 0)) throw coreError(E_ENOMEM);
-  const core = newCore(setup);
-  cores.push(core);
-  return [core, check(open(core))];
+/** What map_new decided of a new map, in its core. */
+export interface NewMap {
+  core: Core;
+  handle: number;
+  length: number;
+  /** The bytes come from the file (not anonymous memory). */
+  file: boolean;
+  /** MAP_SHARED: writes reach the file (not MAP_PRIVATE or ACCESS_COPY). */
+  shared: boolean;
+  /** The host maps the region's pages (the native backing). */
+  external: boolean;
+  /** The fd is open O_RDWR (ftruncate needs it). */
+  fdWritable: boolean;
+  /** The stored access is not ACCESS_READ. */
+  writable: boolean;
+  /** MAP_POPULATE was asked for. */
+  populate: boolean;
 }
 
-/** Some core, for calls that touch no map (the constructor's checks). */
-export function anyCore(setup: (core: Core) => void): Core {
-  if (cores.length === 0) cores.push(newCore(setup));
-  return cores[0];
+/**
+ * Makes a map in one core call (map_new: every check of CPython's constructor and Linux's
+ * mmap(2), in their order), in a core with room, adding a core when every one is full: one core
+ * holds up to 65,536 maps in one 4 GiB memory, and a process can hold thousands of cores.
+ * @param facts The fd's FD_* bits for a given core (whether it may take native maps).
+ * @param setup Prepares a new core before its first map (e.g. the native helper's address bias).
+ * @throws the first error, as CPython and Linux give it.
+ */
+export function openMap(length: number, offset: number, flags: number, prot: number, access: number,
+  fileSize: number, facts: (core: Core) => number, setup: (core: Core) => void): NewMap {
+  const make = (core: Core) => core.x.map_new(length, offset, flags, prot, access, fileSize, facts(core));
+  let core: Core | undefined;
+  let handle = -E_ENOMEM;
+  for (let i = cores.length - 1; i >= 0 && handle === -E_ENOMEM; i--) {
+    core = cores[i];
+    handle = make(core);
+  }
+  if (handle === -E_ENOMEM) {
+    // A core with no map that has no room either: the map is larger than any core can hold.
+    if (cores.some((c) => c.x.open_count() === 0)) throw coreError(E_ENOMEM);
+    core = newCore(setup);
+    cores.push(core);
+    handle = make(core);
+  }
+  check(handle);
+  const decided = core!.out(1);
+  return {
+    core: core!,
+    handle,
+    length: core!.out(0),
+    file: (decided & DECIDED_FILE) !== 0,
+    shared: (decided & DECIDED_SHARED) !== 0,
+    external: (decided & DECIDED_EXTERNAL) !== 0,
+    fdWritable: (decided & DECIDED_FD_WRITABLE) !== 0,
+    writable: (decided & DECIDED_WRITABLE) !== 0,
+    populate: (decided & DECIDED_POPULATE) !== 0,
+  };
 }
 
 function newCore(setup: (core: Core) => void): Core {

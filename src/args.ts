@@ -1,4 +1,4 @@
-// Argument conversion, in the words of CPython's converters (API.md, Arguments): integers are
+// Argument conversion, in the words of CPython's converters (docs/spec/API.md, Arguments): integers are
 // safe-integer numbers; `undefined` means "not given"; `null` is Python's None where Python
 // takes None. The results feed the core as numbers, NaN standing for "not given".
 import { types } from 'node:util';
@@ -35,7 +35,7 @@ function className(value: object): string {
 /**
  * CPython's TypeError for a method called with too few arguments, as PyArg_ParseTuple words it
  * (`move() takes exactly 3 arguments (2 given)`): arguments count as given up to the first
- * `undefined`, which means "not given" (API.md, Arguments).
+ * `undefined`, which means "not given" (docs/spec/API.md, Arguments).
  */
 export function arityError(method: string, takes: string, values: unknown[]): TypeError {
   const given = values.indexOf(undefined);

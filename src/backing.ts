@@ -9,8 +9,8 @@
 //              on the page cache itself; flush() is msync, madvise() is the real one.
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { ADVICE_RELOAD, ADVICE_ZEROED, Core, EINVAL, check } from './abi.js';
-import { OSError } from './errors.js';
-import type { NativeHelper } from './native.js';
+import { OSError, os } from './errors.js';
+import { type NativeHelper, native as loadedHelper } from './native.js';
 import { MADV_HUGEPAGE, PAGESIZE } from './constants.js';
 
 export type BackingName = 'native' | 'copy' | 'anonymous';
@@ -19,15 +19,6 @@ export type BackingName = 'native' | 'copy' | 'anonymous';
 const pageCeil = (n: number) => Math.ceil(n / PAGESIZE) * PAGESIZE;
 const EFAULT = 14;
 const HUGE_PAGE = 2 << 20;
-
-/** Runs an fs call, turning Node's system error into Python's OSError. */
-export function os<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw OSError.from(error);
-  }
-}
 
 /** What a backing needs to know of the map's file and mapping. */
 export interface MapFile {
@@ -119,8 +110,19 @@ export abstract class Backing {
 
   /** Closes the map's own fd. */
   protected closeFd(): void {
-    if (this.fd !== -1) closeSync(this.fd);
+    if (this.fd !== -1) closeFd(this.fd);
   }
+}
+
+/**
+ * Closes an fd that the constructor's duplicate() made: through the helper where it made it
+ * (Node warns of a closeSync in a worker of an fd it did not open, and the helper closes the
+ * fds it made that are still open when their thread exits).
+ */
+export function closeFd(fd: number): void {
+  const helper = loadedHelper;
+  if (helper !== undefined) os(() => helper.close(fd));
+  else closeSync(fd);
 }
 
 /** Zero-filled memory of the core. */
@@ -200,7 +202,7 @@ export class CopyBacking extends Backing {
 
   /**
    * Writes back every byte written since the last publish (which covers the range flush() asks
-   * for, as API.md allows), and no other: bytes the map did not change may have been changed
+   * for, as docs/spec/API.md allows), and no other: bytes the map did not change may have been changed
    * in the file by another writer since the map read them.
    */
   private writeBack(): void {
@@ -278,21 +280,11 @@ export class CopyBacking extends Backing {
   }
 }
 
-/**
- * Faults the native helper's SIGBUS handler absorbed (count, address low, address high), and
- * how many of them the maps have handled.
- */
-const faultRecord = new Int32Array(3);
-let faultsHandled = 0;
-
-/** Whether the last call touched a page past its file's end (only a native map can). */
-export function faultPending(): boolean {
-  return faultRecord[0] !== faultsHandled;
-}
-
-/** Lets the helper absorb SIGBUS in a core's memory (its whole 8 GiB reservation). */
+/** Lets the helper absorb SIGBUS in a core's memory (its whole 8 GiB reservation), counted in the core's own record. */
 export function watchFaults(core: Core, native: NativeHelper): void {
-  native.watch(core.x.memory.buffer, 2 ** 33, faultRecord.buffer);
+  const record = native.watch(core.x.memory.buffer, 2 ** 33);
+  core.faults = new Int32Array(record, 0, 4);
+  core.faultPages = new Uint8Array(record, 16);
 }
 
 /** The file's pages mapped by the OS over the region. */
@@ -301,8 +293,15 @@ export class NativeBacking extends Backing {
   /**
    * Map bytes from here on lie in pages past the file's end (another process truncated it, or
    * resize(0) did): the core refuses to touch them (EFAULT) until the file covers them again.
+   * Every hole lies past it.
    */
   private limit = Infinity;
+  /**
+   * Holes: the map's pages (numbered from its start) where the SIGBUS handler put a zero page
+   * and the file is not mapped again yet. A hole may be anywhere, not only past the file's
+   * current end: the file may have grown back before the host looked.
+   */
+  private readonly holes = new Set<number>();
 
   private get helper(): NativeHelper { return this.native!; }
 
@@ -351,21 +350,65 @@ export class NativeBacking extends Backing {
 
   refresh(): boolean {
     if (this.limit === Infinity) return false;
-    const covered = this.coveredBytes();
-    if (covered <= this.limit) return false;
-    // The handler put zero pages where the file was: map the file there again.
-    this.mapFile(this.data(), this.limit, Math.min(covered, this.core.x.map_length(this.handle)));
-    this.setLimit(covered);
-    return true;
+    const before = this.limit;
+    this.refill();
+    return this.limit > before;
   }
 
   absorbFault(undoPos: boolean): void {
-    if (faultRecord[0] === faultsHandled) return;
-    faultsHandled = faultRecord[0];
-    // Only this call ran since the last check, so the fault was in this map: its file shrank.
-    this.setLimit(this.coveredBytes());
-    if (undoPos) this.core.x.map_undo_pos(this.handle);
+    const core = this.core;
+    if (!core.faultPending()) return;
+    core.faultsHandled = core.faults[0];
+    // Only this call ran since the last check, so the faults were in this map: its file shrank.
+    this.takeHoles();
+    if (undoPos) core.x.map_undo_pos(this.handle);
+    this.refill();
     throw new OSError(EFAULT);
+  }
+
+  /**
+   * Moves the pages of this map that the handler marked in the core's record into `holes`, and
+   * keeps the core off them from now on: a touch of a hole would read zeros, or write where
+   * the file never sees it, without a fault.
+   */
+  private takeHoles(): void {
+    const bits = this.core.faultPages;
+    const first = this.data() / PAGESIZE;
+    const end = first + this.core.out(0) / PAGESIZE;
+    let lowest = Infinity;
+    for (let byte = Math.floor(first / 8); byte < Math.ceil(end / 8); byte++) {
+      if (bits[byte] === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        const page = byte * 8 + bit;
+        if ((bits[byte] & (1 << bit)) === 0 || page < first || page >= end) continue;
+        bits[byte] &= ~(1 << bit);
+        this.holes.add(page - first);
+        lowest = Math.min(lowest, page - first);
+      }
+    }
+    if (lowest * PAGESIZE < this.limit) this.setLimit(lowest * PAGESIZE);
+  }
+
+  /** Maps the file again over every hole it covers now; the core may then touch up to the file's end. */
+  private refill(): void {
+    const covered = this.coveredBytes();
+    const data = this.data();
+    for (const page of this.holes) {
+      if (page * PAGESIZE >= covered) continue;
+      this.mapFile(data, page * PAGESIZE, (page + 1) * PAGESIZE);
+      this.holes.delete(page);
+    }
+    this.setLimit(covered);
+  }
+
+  /** After resize() made the file cover the map's first `end` bytes: the file again over the holes there; the rest are gone with the tail. */
+  private mapHolesBelow(end: number): void {
+    const data = this.data();
+    for (const page of this.holes) {
+      if (page * PAGESIZE < end) this.mapFile(data, page * PAGESIZE, (page + 1) * PAGESIZE);
+    }
+    this.holes.clear();
+    this.limit = Infinity;
   }
 
   protected fileLost(): void {
@@ -395,8 +438,7 @@ export class NativeBacking extends Backing {
       if (keep < capacity) this.helper.unmap(this.buffer, data + keep, capacity - keep);
       this.truncateFile(newSize);
       check(x.resize_commit(this.handle, newSize));
-      if (this.limit < newSize) this.mapFile(data, this.limit, newSize);
-      this.limit = Infinity;
+      this.mapHolesBelow(newSize);
       return;
     }
     this.truncateFile(newSize);
@@ -409,9 +451,8 @@ export class NativeBacking extends Backing {
       this.mapFile(data, pageCeil(old), newSize);
     }
     check(x.resize_commit(this.handle, newSize));
-    // The file covers the whole map again: map it where zero pages stood for its lost end.
-    if (this.limit !== Infinity) this.mapFile(x.map_data(this.handle), this.limit, Math.min(old, newSize));
-    this.limit = Infinity;
+    // The file covers the whole map again: map it where zero pages stood.
+    this.mapHolesBelow(newSize);
   }
 
   detach(): boolean {

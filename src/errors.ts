@@ -79,3 +79,12 @@ function pythonRepr(text: string): string {
   }
   return quote + body + quote;
 }
+
+/** Runs an fs call, turning Node's system error into Python's OSError. */
+export function os<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw OSError.from(error);
+  }
+}

@@ -1,24 +1,23 @@
-// The public class: Python's mmap.mmap, with API.md's names. Every method checks in CPython's
+// The public class: Python's mmap.mmap, with docs/spec/API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import {
-  Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, KIND_EXTERNAL, KIND_FD_WRITABLE, KIND_FILE, anyCore, check, coreError,
-  openInSomeCore,
+  Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, check, coreError, openMap,
 } from './abi.js';
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
 } from './args.js';
 import {
-  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, faultPending, os, watchFaults,
+  AnonymousBacking, Backing, BackingName, CopyBacking, MapFile, NativeBacking, closeFd, watchFaults,
 } from './backing.js';
-import {
-  ACCESS_COPY, ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
-  PROT_READ, PROT_WRITE,
-} from './constants.js';
-import { OSError, IndexError } from './errors.js';
+import { ACCESS_DEFAULT, ACCESS_NAMES, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants.js';
+import { OSError, IndexError, os } from './errors.js';
+import { duplicate, fdFacts } from './fd.js';
 import { baseIsStable, native, nativeError } from './native.js';
 import { inspect } from 'node:util';
+import { closeSync, openSync } from 'node:fs';
+import { ACCESS_READ } from './constants.js';
 import { fileURLToPath } from 'node:url';
 import { SCAN_BATCH } from './abi.js';
 import { toOptionalIndex } from './args.js';
@@ -40,7 +39,7 @@ export interface LinesOptions {
 const LINES_BLOCK = 64 << 10;
 const EISDIR = 21;
 
-/** Options of the constructor, as Python's keyword arguments (API.md, Construction). */
+/** Options of the constructor, as Python's keyword arguments (docs/spec/API.md, Construction). */
 export interface MMapOptions {
   /** `MAP_SHARED` (default) or `MAP_PRIVATE`, possibly with other `MAP_*` bits. */
   flags?: number;
@@ -54,14 +53,8 @@ export interface MMapOptions {
   backing?: 'auto' | 'native' | 'copy';
 }
 
-const O_ACCMODE = 3;
-const O_RDONLY = 0;
-const O_RDWR = 2;
-const O_APPEND = 0o2000;
 const ENOTSUP = 95;
 const EBADF = 9;
-const EACCES = 13;
-const ENODEV = 19;
 const EFAULT = 14;
 
 /** Whether a core's memory may hold native mappings (its base never moves); decided once per core. */
@@ -79,66 +72,6 @@ function setupCore(core: Core): void {
   if (!nativeUsable(core)) return;
   core.x.set_address_bias(native!.address(core.x.memory.buffer) % 2 ** 30);
   watchFaults(core, native!);
-}
-
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFCHR = 0o020000;
-const DEV_ZERO = 0x105; // makedev(1, 5)
-const statOut = new Float64Array(4);
-
-interface FdStat {
-  size: number;
-  regular: boolean;
-  devZero: boolean;
-  /** O_RDONLY, O_WRONLY or O_RDWR, with O_APPEND or not, where the helper read it along with the stat. */
-  accessMode?: number;
-}
-
-/** What the constructor needs of fstat(fd), or undefined when fstat fails (a bad fd: EBADF comes later, as in CPython). */
-function statFd(fd: number): FdStat | undefined {
-  let size: number;
-  let mode: number;
-  let rdev: number;
-  let accessMode: number | undefined;
-  try {
-    if (native !== undefined) {
-      native.fstat(fd, statOut);
-      [size, mode, rdev, accessMode] = statOut;
-    } else {
-      ({ size, mode, rdev } = fstatSync(fd));
-    }
-  } catch {
-    return undefined;
-  }
-  return {
-    size, regular: (mode & S_IFMT) === S_IFREG, devZero: (mode & S_IFMT) === S_IFCHR && rdev === DEV_ZERO, accessMode,
-  };
-}
-
-/**
- * A duplicate of `fd` that the map owns (CPython dup()s it), and the fd's access mode.
- * `writesWithFd`: the map writes the file through this fd (the copy backing's pwrite), so it
- * must not be O_APPEND, under which Linux's pwrite appends whatever the offset; CPython's map
- * writes in place. A dup shares the caller's O_APPEND, a reopen does not.
- */
-function duplicate(fd: number, stat: FdStat | undefined, writesWithFd: boolean): [fd: number, mode: number] {
-  if (fd < 0) throw new OSError(EBADF);
-  if (native !== undefined && (stat === undefined || !writesWithFd || (stat.accessMode! & O_APPEND) === 0)) {
-    // A failed stat was a bad fd: dup then reports it.
-    return [os(() => native!.dup(fd)), (stat?.accessMode ?? O_RDONLY) & O_ACCMODE];
-  }
-  // Reopen the same file through /proc (the same inode, even renamed or unlinked), with the
-  // same access mode and no other flag: no O_APPEND.
-  let mode: number;
-  try {
-    const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))![1];
-    mode = parseInt(flags, 8) & O_ACCMODE;
-  } catch (error) {
-    // No fdinfo entry: not an open fd. Any other failure (EMFILE: the read needs an fd) is its own.
-    throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new OSError(EBADF) : OSError.from(error);
-  }
-  return [os(() => openSync(`/proc/self/fd/${fd}`, mode)), mode];
 }
 
 const envBacking = process.env.WASM_MMAP_BACKING;
@@ -179,6 +112,8 @@ function release(state: { backing?: Backing }): void {
   }
 }
 
+const UNCLONEABLE = Symbol('wasm-mmap: an MMap cannot be posted to another thread or cloned; open the file there');
+
 const finalizer = new FinalizationRegistry<{ backing?: Backing }>((state) => {
   try {
     release(state);
@@ -199,6 +134,15 @@ export class MMap {
   static readonly nativeAvailable: boolean = native !== undefined;
   /** Why the native helper is unavailable, with possible solutions; `undefined` when it loaded. */
   static readonly nativeError: string | undefined = nativeError;
+
+  /**
+   * A value no structured clone can copy, so that posting a map to another thread
+   * (`postMessage`, `structuredClone`) throws a `DataCloneError` that says why, instead of
+   * delivering `{}`: the map's bytes live in this thread's memory. Open the file in the other
+   * thread instead.
+   * @example worker.postMessage(m); // DataCloneError: Symbol(wasm-mmap: an MMap cannot be posted …) could not be cloned.
+   */
+  readonly uncloneable: symbol = UNCLONEABLE;
 
   readonly #state: { backing?: Backing } = {};
   readonly #offset: number;
@@ -234,59 +178,41 @@ export class MMap {
       throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(wanted)}`);
     }
 
-    const stat = fd === -1 ? undefined : statFd(fd);
-    // The checks CPython makes before it calls mmap(2): pure, so any core can make them.
-    const checker = anyCore(setupCore);
-    const resolved = check(checker.x.map_check(len, offset, flags, prot, access, stat?.regular ? stat.size : -1));
-    const stored = checker.out(0);
-    const shared = stored === ACCESS_COPY ? false : access !== ACCESS_DEFAULT || (flags & 3) !== MAP_PRIVATE;
-    const writable = stored !== ACCESS_READ;
-    const devZero = stat !== undefined && stat.devZero;
-    const anonymous = fd === -1 || (flags & MAP_ANONYMOUS) !== 0 || devZero;
-
-    // Every core of a process is alike: the one that made the checks tells whether native can serve.
-    const choice = anonymous ? 'anonymous'
-      : wanted === 'auto' ? autoBacking ?? (nativeUsable(checker) ? 'native' : 'copy') : wanted;
+    const facts = fdFacts(fd);
+    const choice = wanted === 'auto' ? autoBacking ?? 'auto' : wanted;
+    const external = (core: Core) => choice === 'native' || (choice === 'auto' && nativeUsable(core));
+    const map = openMap(len, offset, flags, prot, access, facts.size,
+      (core) => facts.bits | (external(core) ? WANT_EXTERNAL : 0), setupCore);
+    const { core, handle } = map;
     let ownFd = -1;
-    let mode = O_RDWR;
-    if (fd !== -1) [ownFd, mode] = duplicate(fd, stat, choice === 'copy');
-    let core: Core | undefined;
-    let handle = -1;
     try {
-      const kind = (anonymous ? 0 : KIND_FILE) | (choice === 'native' ? KIND_EXTERNAL : 0)
-        | (mode === O_RDWR ? KIND_FD_WRITABLE : 0);
-      [core, handle] = openInSomeCore((c) => c.x.map_open(resolved, offset, flags, prot, access, kind), setupCore);
-      // What mmap(2) checks of the file, after its EINVAL checks.
-      if (!anonymous) {
-        if (mode !== O_RDONLY && mode !== O_RDWR) throw new OSError(EACCES);
-        if (shared && writable && mode !== O_RDWR) throw new OSError(EACCES);
-        if (!stat!.regular) throw new OSError(ENODEV);
-      }
-      if (choice === 'native' && !nativeUsable(core)) {
+      // CPython dup()s before mmap(2) checks anything; a failure here (EMFILE) comes after them.
+      if (fd !== -1) ownFd = duplicate(fd, facts, map.file && !map.external);
+      if (map.file && choice === 'native' && !nativeUsable(core)) {
         throw new OSError(ENOTSUP, `Operation not supported: the native backing is unavailable here (${
           native === undefined ? nativeError : "this process's WebAssembly memory can move"})`);
       }
-      this.#name = choice;
       const file: MapFile = {
-        fd: ownFd, offset, shared, writable, fdWritable: mode === O_RDWR, populate: (flags & MAP_POPULATE) !== 0,
+        fd: ownFd, offset, shared: map.shared, writable: map.writable, fdWritable: map.fdWritable, populate: map.populate,
       };
       const helper = nativeUsable(core) ? native : undefined;
-      const backing = choice === 'anonymous' ? new AnonymousBacking(core, handle, file, helper)
-        : choice === 'native' ? new NativeBacking(core, handle, file, helper)
+      const backing = !map.file ? new AnonymousBacking(core, handle, file, helper)
+        : map.external ? new NativeBacking(core, handle, file, helper)
           : new CopyBacking(core, handle, file, helper);
-      backing.attach(resolved);
+      this.#name = backing.name;
+      backing.attach(map.length);
       this.#state.backing = backing;
-      core.view(); // a grow by map_open unprotected the read-only maps: restore them
+      core.view(); // a grow by map_new unprotected the read-only maps: restore them
     } catch (error) {
-      if (core !== undefined && handle >= 0) core.x.map_close(handle, 0);
-      if (ownFd !== -1) closeSync(ownFd);
+      core.x.map_close(handle, 0);
+      if (ownFd !== -1) closeFd(ownFd);
       throw error;
     }
     this.#offset = offset;
-    this.#core = core!;
+    this.#core = core;
     this.#handle = handle;
     finalizer.register(this, this.#state, this.#state);
-    if (wanted === 'auto' && autoBacking === undefined && choice === 'copy' && shared && writable) warnCopyFallback(core!);
+    if (wanted === 'auto' && autoBacking === undefined && map.file && !map.external && map.shared && map.writable) warnCopyFallback(core);
   }
 
   /**
@@ -308,7 +234,7 @@ export class MMap {
    */
   #copyOut(b: Backing, count: number, movesPos: boolean): Uint8Array {
     const bytes = this.#core.copyOut(this.#core.out(0), count, this.#pool);
-    if (faultPending()) b.absorbFault(movesPos);
+    if (this.#core.faultPending()) b.absorbFault(movesPos);
     return bytes;
   }
 
@@ -387,7 +313,7 @@ export class MMap {
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
     const found = this.#core.find(this.#handle, needle, from, to, reverse);
-    if (found >= -1 && !faultPending()) return found;
+    if (found >= -1 && !this.#core.faultPending()) return found;
     return this.#settle(b, found, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
   }
 
@@ -440,7 +366,7 @@ export class MMap {
     const s = toSsize(src);
     const c = toSsize(count);
     const r = this.#core.x.move(this.#handle, d, s, c);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
   }
 
   /**
@@ -466,7 +392,7 @@ export class MMap {
   readByte(): number {
     const b = this.#open();
     const r = this.#core.x.read_byte(this.#handle);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
   }
 
   /**
@@ -477,7 +403,7 @@ export class MMap {
   readline(): Uint8Array {
     const b = this.#open();
     let count = this.#core.x.readline(this.#handle);
-    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
+    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
     return this.#copyOut(b, count, true);
   }
 
@@ -560,7 +486,7 @@ export class MMap {
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.write(this.#handle, address, bytes.length);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
   }
 
   /**
@@ -574,7 +500,7 @@ export class MMap {
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
     const r = this.#core.x.write_byte(this.#handle, value);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
   }
 
   /**
@@ -588,7 +514,7 @@ export class MMap {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
     const r = this.#core.x.get_item(this.#handle, i);
-    return r >= 0 && !faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
+    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
   }
 
   /**
@@ -606,7 +532,7 @@ export class MMap {
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
     const r = this.#core.x.set_item(this.#handle, i, v);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
   }
 
   /**
@@ -622,7 +548,7 @@ export class MMap {
     const b = this.#open();
     const [from, to, by] = toSlice(start, stop, step);
     let count = this.#core.x.get_slice(this.#handle, from, to, by);
-    if (count < 0 || faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
+    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
     return this.#copyOut(b, count, false);
   }
 
@@ -643,7 +569,7 @@ export class MMap {
     const bytes = toBytes(data);
     const address = this.#core.copyIn(bytes);
     const r = this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length);
-    if (r < 0 || faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
+    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
   }
 
   /**
@@ -715,7 +641,7 @@ export class MMap {
     const to = toOptionalIndex(end);
     const run = () => this.#core.scan(this.#handle, this.#core.needleIn(needle), from, to);
     const found = run();
-    if (found >= 0 && !faultPending()) return found;
+    if (found >= 0 && !this.#core.faultPending()) return found;
     return this.#settle(b, found, run, false);
   }
 
@@ -742,7 +668,7 @@ export class MMap {
       return this.#core.scan(this.#handle, address, from, to, (batch) => batches.push(batch.slice()));
     };
     const found = run();
-    if (found < 0 || faultPending()) this.#settle(b, found, run, false);
+    if (found < 0 || this.#core.faultPending()) this.#settle(b, found, run, false);
     if (batches.length === 1) return batches[0];
     const all = new Float64Array(batches.reduce((n, batch) => n + batch.length, 0));
     let at = 0;
@@ -803,7 +729,7 @@ export class MMap {
     const [count, address, ascii, changes] = this.#linesBlock(b);
     if (count === 0) return undefined;
     const text = Buffer.from(core.x.memory.buffer, address, count).toString(latin1 ? 'latin1' : 'utf8');
-    if (faultPending()) b.absorbFault(false);
+    if (this.#core.faultPending()) b.absorbFault(false);
     const pos = core.x.tell(this.#handle);
     const newlines = latin1 || ascii ? undefined : this.findAll('\n', pos, pos + count);
     return { text, pos, end: pos + count, changes, newlines };
@@ -833,7 +759,7 @@ export class MMap {
       if (count === 0) return;
       // One copy per block; each line is a view of its own bytes of it, as the result pool's are.
       block = core.view().slice(address, address + count);
-      if (faultPending()) b.absorbFault(false);
+      if (this.#core.faultPending()) b.absorbFault(false);
       pos = core.x.tell(this.#handle);
       changes = stamp;
       at = 0;

@@ -42,11 +42,16 @@ export interface NativeHelper {
   dup(fd: number): number;
   /**
    * Takes SIGBUS (a touch of a mapped page past the end of a file that shrank) inside
-   * `[address(buffer), + reserved)`: a zero page goes over the faulting page and the fault is
-   * counted in `record` (3 int32: count, address low and high 32 bits) instead of
-   * the process dying. The first call installs the handler and keeps `record` for good.
+   * `[address(buffer), + reserved)`, until this thread's env goes away: a zero page goes over the
+   * faulting page and the fault is recorded in the returned record instead of the process
+   * dying. The record: int32 [0] the count of faults, [1] and [2] the last address's low and high
+   * 32 bits, then from byte 16 one bit per page of the range, set for each page that got a zero
+   * page (the caller clears it). One record per call: each memory has its own. The first call
+   * installs the handler for the process. `RangeError` when 16,384 memories are watched at once.
    */
-  watch(buffer: ArrayBuffer | Uint8Array, reserved: number, record: ArrayBuffer): void;
+  watch(buffer: ArrayBuffer | Uint8Array, reserved: number): ArrayBuffer;
+  /** close(2) of an fd that {@link dup} made; a thread's fds that are still open are closed when it exits. */
+  close(fd: number): void;
   /**
    * fstat(2): `out[0]` = st_size, `out[1]` = st_mode, `out[2]` = st_rdev, and `out[3]` the
    * access mode and append flag, fcntl(F_GETFL) & (O_ACCMODE | O_APPEND) (`fs.constants.O_RDONLY`,

@@ -1,4 +1,4 @@
-// What each backing promises about the file (API.md, Backings), checked against the file
+// What each backing promises about the file (docs/spec/API.md, Backings), checked against the file
 // itself and, where another process is involved, against python3.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -1,6 +1,6 @@
 // After close(): every member throws ValueError 'mmap closed or invalid', even with bad
-// arguments (CPython checks validity before it parses them, spec §15), except `closed`,
-// close() (idempotent), toString(), [Symbol.dispose]() and seekable() (API.md).
+// arguments (CPython checks validity before it parses them, docs/spec/mmap-semantics.md §15), except `closed`,
+// close() (idempotent), toString(), [Symbol.dispose]() and seekable() (docs/spec/API.md).
 import * as fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,7 +17,7 @@ test.after.each(() => {
 
 const CLOSED = 'mmap closed or invalid';
 
-/** Closed maps of each kind: anonymous, file-backed (each access mode), at pos 4 as in §15. */
+/** Closed maps of each kind: anonymous, file-backed (each access mode), at pos 4 as in docs/spec/mmap-semantics.md §15. */
 function closedMaps(): [string, MMap][] {
   const make: [string, () => MMap][] = [
     ['anonymous', () => new MMap(-1, 10)],
@@ -117,7 +117,7 @@ test('closed: every other method and getter on the prototype throws too', () => 
   }
 });
 
-test("closed: the backing getter throws too (API.md: every member but the five exempt)", () => {
+test("closed: the backing getter throws too (docs/spec/API.md: every member but the five exempt)", () => {
   for (const [label, m] of closedMaps()) {
     const e = catchError(() => m.backing, `${label}.backing`);
     assert.instance(e, ValueError);

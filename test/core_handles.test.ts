@@ -14,25 +14,25 @@ const instance = () => new WebAssembly.Instance(module, {}).exports as unknown a
 
 const E_CLOSED = -2;
 const E_BAD_BUFFER = -29;
-/** map_open arguments of a 16-byte anonymous MAP_SHARED read-write map. */
-const ANONYMOUS = [16, 0, 1, 3, 0, 0];
+/** map_new arguments of a 16-byte anonymous MAP_SHARED read-write map. */
+const ANONYMOUS = [16, 0, 1, 3, 0, 0, 0];
 
 test('a closed map\'s handle is refused for good: its slot is retired before its generations wrap', () => {
   const x = instance();
-  const first = x.map_open(...ANONYMOUS);
+  const first = x.map_new(...ANONYMOUS);
   assert.ok(first >= 0);
   const handles = new Set([first]);
   x.map_close(first, 0);
   let last = first;
   // 15 bits of generation: the slot serves 32,768 maps, then never again.
   for (let i = 1; i < 32_768; i++) {
-    last = x.map_open(...ANONYMOUS);
+    last = x.map_new(...ANONYMOUS);
     assert.is(last & 0xffff, first & 0xffff, 'the freed slot is reused while it has generations');
     assert.not.ok(handles.has(last));
     handles.add(last);
     x.map_close(last, 0);
   }
-  const next = x.map_open(...ANONYMOUS);
+  const next = x.map_new(...ANONYMOUS);
   assert.is.not(next & 0xffff, first & 0xffff, 'a spent slot was handed out again');
   for (const stale of handles) {
     assert.is(x.map_length(stale), E_CLOSED);
@@ -44,8 +44,8 @@ test('a closed map\'s handle is refused for good: its slot is retired before its
 
 test('write, find and set_slice take input only from the scratch area, no longer than asked', () => {
   const x = instance();
-  const other = x.map_open(...ANONYMOUS);
-  const target = x.map_open(...ANONYMOUS);
+  const other = x.map_new(...ANONYMOUS);
+  const target = x.map_new(...ANONYMOUS);
   const bytes = () => new Uint8Array(x.memory.buffer);
   const otherData = x.map_data(other);
   bytes().set(new TextEncoder().encode('secret'), otherData);

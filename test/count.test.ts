@@ -170,7 +170,7 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
     const rnd = random(build.length);
     let checked = 0;
     for (const size of [1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 127, 128, 129, 200, 1000]) {
-      const h = x.map_open(size, 0, 1, 3, 0, 0);
+      const h = x.map_new(size, 0, 1, 3, 0, 0, 0);
       const hay = Array.from({ length: size }, () => 'ab'[rnd(2)]).join('');
       new Uint8Array(x.memory.buffer).set(bytes(hay), x.map_data(h));
       for (let trial = 0; trial < 60; trial++) {
@@ -202,7 +202,7 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
   abi(`${build}: an output area outside the scratch region, or over the needle, is refused`, () => {
     const wasm = new WebAssembly.Module(readFileSync(new URL(`../build/${build}`, import.meta.url)));
     const x = new WebAssembly.Instance(wasm, {}).exports as any;
-    const h = x.map_open(64, 0, 1, 3, 0, 0);
+    const h = x.map_new(64, 0, 1, 3, 0, 0, 0);
     const address = x.scratch(24);
     const E_BAD_BUFFER = 29;
     assert.is(x.find_all(h, address, 1, 0, 64, address + 8, 3), -E_BAD_BUFFER, 'past the asked length');

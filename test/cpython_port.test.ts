@@ -505,7 +505,7 @@ test('test_subclass', () => {
   const m = new AnonMMap(PAGESIZE);
   assert.instance(m, MMap);
   assert.is(m.length, PAGESIZE);
-  // A subclass's repr uses its own class name (API.md, as CPython's repr does).
+  // A subclass's repr uses its own class name (docs/spec/API.md, as CPython's repr does).
   assert.is(m.toString(), `<AnonMMap closed=False, access=ACCESS_DEFAULT, length=${PAGESIZE}, pos=0, offset=0>`);
   m.close();
 });

@@ -1,11 +1,11 @@
-// One test per error of mmap-semantics.md §19 (CPython 3.11's catalogue): class (instanceof
-// and name) and exact message, plus the check-order rows and API.md's extras (ENOMEM,
-// EFAULT, ENOTSUP). Argument-conversion errors are checked by class only, as API.md lets
+// One test per error of docs/spec/mmap-semantics.md §19 (CPython 3.11's catalogue): class (instanceof
+// and name) and exact message, plus the check-order rows and docs/spec/API.md's extras (ENOMEM,
+// EFAULT, ENOTSUP). Argument-conversion errors are checked by class only, as docs/spec/API.md lets
 // their wording be JS's.
 //
-// Not testable here: `mmap length is too large` (unreachable on 64-bit, spec §19), the two
+// Not testable here: `mmap length is too large` (unreachable on 64-bit, docs/spec/mmap-semantics.md §19), the two
 // BufferErrors (no member creates buffer exports), item/slice deletion (no `del` in the API),
-// and EFBIG (a resize large enough for it is refused with ENOMEM first, API.md).
+// and EFBIG (a resize large enough for it is refused with ENOMEM first, docs/spec/API.md).
 import * as fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -446,7 +446,7 @@ test('argument conversion: OverflowError by class, IndexError for an index key',
 test('OSError EBADF: [Errno 9] Bad file descriptor', () => {
   throwsOSError(() => new MMap(-2, 10), 9);
   throwsOSError(() => new MMap(9999, 10), 9);
-  // size() on an anonymous map is fstat(-1) in CPython (kept for fidelity, API.md)
+  // size() on an anonymous map is fstat(-1) in CPython (kept for fidelity, docs/spec/API.md)
   const a = new MMap(-1, 10);
   throwsOSError(() => a.size(), 9);
   a.close();
@@ -566,7 +566,7 @@ test('OSError ENOTSUP (95): backing "native" where the helper is unavailable', (
   c.close();
 });
 
-// Check order (spec §0 and the per-method rows).
+// Check order (docs/spec/mmap-semantics.md §0 and the per-method rows).
 
 test('order: closed before argument errors', () => {
   const m = digits();

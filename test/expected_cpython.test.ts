@@ -2,11 +2,11 @@
 // anonymous map, how the fd is opened, the constructor's arguments, then a list of
 // operations); python3 runs them through its mmap module and prints JSON, and the same cases
 // run through MMap here. The results must be deepEqual, errors included (class and exact
-// message; errno for OSErrors; class only for argument-conversion messages, API.md).
+// message; errno for OSErrors; class only for argument-conversion messages, docs/spec/API.md).
 //
-// Differences from 3.11 that API.md sets are folded in: seek() returns the new position, so
+// Differences from 3.11 that docs/spec/API.md sets are folded in: seek() returns the new position, so
 // its result is compared with CPython's tell() after the seek. Nothing here touches memory
-// that would crash CPython (spec §18).
+// that would crash CPython (docs/spec/mmap-semantics.md §18).
 import * as fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -35,7 +35,7 @@ interface Result {
 const b = (s: string): { hex: string } => ({ hex: hex(bytes(s)) });
 const fileHex = (s: string | Uint8Array) => hex(typeof s === 'string' ? bytes(s) : s);
 
-// Python messages that API.md lets the library word for JS are compared by class only:
+// Python messages that docs/spec/API.md lets the library word for JS are compared by class only:
 // the fuzzer's list (test/fuzz/runner.ts), the one place that names them.
 
 const RUNNER = String.raw`
@@ -185,7 +185,7 @@ function runHere(cases: Case[]): Result[] {
   }
 }
 
-/** Drops the message of an error whose Python text API.md lets the library word for JS. */
+/** Drops the message of an error whose Python text docs/spec/API.md lets the library word for JS. */
 function relax(py: Outcome | 'ok', here: Outcome | 'ok'): Outcome | 'ok' {
   if (py === 'ok' || here === 'ok' || !('err' in py) || !('err' in here)) return here;
   if (py.msg !== undefined && CONVERSION.some((c) => py.msg!.includes(c))) {
@@ -269,7 +269,7 @@ test('seek(pos, whence) from the middle, the ends, and past a shrunk end', () =>
     }
     cases.push({ length: 10, ops });
   }
-  // pos beyond the size after a shrink (spec §8)
+  // pos beyond the size after a shrink (docs/spec/mmap-semantics.md §8)
   cases.push({
     length: 10,
     ops: [['seek', 8], ['resize', 5], ['tell'], ['seek', 0, 1], ['seek', -2, 1], ['seek', -3, 1], ['tell'], ['repr']],
@@ -349,7 +349,7 @@ test('move(dest, src, count) for every triple in -1..11', () => {
   compare([{ length: 10, ops: [['write', b('0123456789')], ['seek', 3], ...ops, ['tell']] }]);
 });
 
-test('getItem / getSlice rows of spec §11', () => {
+test('getItem / getSlice rows of docs/spec/mmap-semantics.md §11', () => {
   const ops: Op[] = [];
   for (const i of [...range(-12, 12), MAX, -MAX]) ops.push(['getitem', i]);
   const idx = [null, 0, 1, 2, 5, 8, 9, 10, 11, 100, -1, -3, -10, -11, -100, MAX, -MAX];
@@ -492,7 +492,7 @@ test('madvise: every option and a start/length grid', () => {
 });
 
 test('madvise effects on contents: DONTNEED keeps shared data, zeroes private anonymous pages; REMOVE', () => {
-  // API.md: reproducing these effects is preferred (a backing that does not documents it).
+  // docs/spec/API.md: reproducing these effects is preferred (a backing that does not documents it).
   const ops = (advice: number): Op[] => [['setitem', 0, 7], ['setitem', PAGESIZE, 8], ['madvise', advice], ['getitem', 0], ['getitem', PAGESIZE]];
   compare([
     { length: 2 * PAGESIZE, ops: ops(lib.MADV_DONTNEED) },

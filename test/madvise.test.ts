@@ -65,7 +65,7 @@ print(json.dumps(out))`;
   }
 });
 
-test('advice that poisons pages or makes them fault is refused with EPERM (API.md: the process lives)', () => {
+test('advice that poisons pages or makes them fault is refused with EPERM (docs/spec/API.md: the process lives)', () => {
   for (const option of [100, 101, 102, 103]) {
     const m = new MMap(-1, 4096);
     throwsOSError(() => m.madvise(option), 1);

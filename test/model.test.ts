@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { IndexError, MMap, ValueError } from '../src/index.ts';
 import { TempDir, bytes, text } from './helpers.ts';
 
-const CONTENT = 'one two ones';            // spec §9's map
+const CONTENT = 'one two ones';            // docs/spec/mmap-semantics.md §9's map
 const NEEDLES = ['', 'o', 'one', 'ones', 'e', 's', 'one two ones', 'one two ones!', 'x', 'wo o'];
 const BOUNDS = [undefined, ...Array.from({ length: 31 }, (_, i) => i - 15)];
 const STEPS = [undefined, null, 1, 2, 3, 5, -1, -2, -3, -7];

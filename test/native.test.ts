@@ -258,8 +258,8 @@ it('a page past the file\'s end: a touch is a SIGBUS that watch() turns into a c
     const helper = require(${JSON.stringify(fileURLToPath(new URL('../build/mmap_helper.node', import.meta.url)))});
     const fs = require('node:fs');
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536 });
-    const record = new Int32Array(3);
-    helper.watch(memory.buffer, 2 ** 33, record.buffer);
+    const record = new Int32Array(helper.watch(memory.buffer, 2 ** 33));
+    const pages = new Uint8Array(record.buffer, 16);
     const fd = fs.openSync(${JSON.stringify(file)}, 'r+');
     helper.map(memory.buffer, ${region}, ${2 * page}, fd, 0, true, true);
     fs.closeSync(fd);
@@ -268,8 +268,9 @@ it('a page past the file\'s end: a touch is a SIGBUS that watch() turns into a c
     const pastEnd = view[${region + page + 9}];
     const faults = record[0];
     const at = record[1] >>> 0;
+    const marked = [...pages.subarray(0, ${(region + 2 * page) / page / 8 + 1})].flatMap((byte, i) => [0, 1, 2, 3, 4, 5, 6, 7].filter((bit) => byte & (1 << bit)).map((bit) => i * 8 + bit));
     view[${region + page + 9}] = 1;
-    console.log(JSON.stringify({ inFile, pastEnd, faults, at, expectedAt: (helper.address(memory.buffer) + ${region + page + 9}) % 2 ** 32, faultsAfterStore: record[0] }));`;
+    console.log(JSON.stringify({ inFile, pastEnd, faults, at, expectedAt: (helper.address(memory.buffer) + ${region + page + 9}) % 2 ** 32, marked, faultsAfterStore: record[0] }));`;
   const run = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8' });
   assert.is(run.status, 0, run.stderr);
   const got = JSON.parse(run.stdout);
@@ -277,6 +278,7 @@ it('a page past the file\'s end: a touch is a SIGBUS that watch() turns into a c
   assert.is(got.pastEnd, 0, 'the page past the end reads as zero');
   assert.is(got.faults, 1, 'and the fault is counted');
   assert.is(got.at, got.expectedAt, 'at its address');
+  assert.equal(got.marked, [(region + page) / page], 'and its page, the only one, is marked');
   assert.is(got.faultsAfterStore, 1, 'the zero page stays: no second fault');
   assert.is(fs.statSync(file).size, page, 'the file never grows');
 });

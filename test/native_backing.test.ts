@@ -35,6 +35,25 @@ function mapStart(path: string): bigint {
   return BigInt('0x' + line.split('-')[0]);
 }
 
+nativeTest('a resize that grows the memory moves the map to the region the core reserved, read-only maps beside it', () => {
+  // First in this file, so that the memory has not grown yet. The memory's growth makes the read-only map's pages writable again; restoring them calls
+  // the core, which once overwrote the new region's address before resize() read it.
+  const readOnly = tmp.file('r'.repeat(4096));
+  const path = tmp.file('w'.repeat(4096));
+  const roFd = fs.openSync(readOnly, 'r');
+  const ro = new MMap(roFd, 0, { access: 1 });
+  const m = mapFile(path);
+  m.resize(64 << 20);
+  assert.is(text(m.getSlice(0, 4096)), 'w'.repeat(4096));
+  m.setItem(5000, 66);
+  m.flush();
+  assert.is(fs.readFileSync(path)[5000], 66);
+  assert.is(text(ro.getSlice()), 'r'.repeat(4096));
+  m.close();
+  ro.close();
+  fs.closeSync(roFd);
+});
+
 nativeTest('python3 reads our write to a shared map without flush(), and we read its write at once', () => {
   const path = tmp.file('0123456789');
   const m = mapFile(path);

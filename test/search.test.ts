@@ -35,7 +35,7 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
     const rnd = random(build.length);
     let checked = 0;
     for (const size of [1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 257, 1000, 4096, 5000]) {
-      const h = x.map_open(size, 0, 1, 3, 0, 0);
+      const h = x.map_new(size, 0, 1, 3, 0, 0, 0);
       assert.ok(h >= 0);
       const data = x.map_data(h);
       const hay = new Uint8Array(size).map(() => 97 + rnd(3)); // a small alphabet: many near-misses
@@ -62,7 +62,7 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
   test('readline stops after the first newline, whichever block it falls in', () => {
     const x = new WebAssembly.Instance(wasm, {}).exports as any;
     for (let at = 0; at < 80; at++) {
-      const h = x.map_open(80, 0, 1, 3, 0, 0);
+      const h = x.map_new(80, 0, 1, 3, 0, 0, 0);
       new Uint8Array(x.memory.buffer)[x.map_data(h) + at] = 10;
       assert.is(x.readline(h), at + 1);
       assert.is(x.tell(h), at + 1);

@@ -21,7 +21,7 @@ type Exports = Record<string, Fn> & { memory: WebAssembly.Memory; out: WebAssemb
 
 /** Parameter kinds: `h` handle, `n` a number (f64), `a` an address, `i` a small i32. */
 const SIGNATURES: Record<string, string> = {
-  map_check: 'nniiin', map_open: 'nniiii', map_close: 'hi', map_data: 'h', map_length: 'h',
+  map_new: 'nniiini', map_close: 'hi', map_data: 'h', map_length: 'h',
   map_access: 'h', map_writable: 'h', map_set_limit: 'hn', map_take_dirty: 'h', open_count: '',
   free_pages: '', scratch: 'n', read: 'hn', read_byte: 'h', readline: 'h', write: 'han',
   write_byte: 'hi', seek: 'hni', tell: 'h', find: 'hannni', get_item: 'hn', set_item: 'hnn',
@@ -79,7 +79,7 @@ export class AbiFuzz {
 
   /** An anonymous map filled with a pattern; its bytes must never change. */
   guard(): Guard {
-    const handle = this.x.map_open(GUARD_LENGTH, 0, 1, 3, 0, 0);
+    const handle = this.x.map_new(GUARD_LENGTH, 0, 1, 3, 0, 0, 0);
     const address = this.x.map_data(handle);
     const capacity = this.out(0);
     const bytes = new Uint8Array(capacity);
@@ -92,9 +92,10 @@ export class AbiFuzz {
     const r = this.rng;
     const length = r.pick([1, 10, 100, 4095, 4096, 4097, 10000]);
     const access = r.pick([0, 0, 1, 2, 3]);
-    // flags other than MAP_SHARED with an access are refused (spec §2.2): MAP_PRIVATE only with DEFAULT.
-    this.target = this.x.map_open(length, 0, access === 0 ? r.pick([1, 2]) : 1, 3, access, r.pick([0, 0, 1, 5]));
-    if (this.target < 0) throw new Error(`map_open refused the target: ${this.target}`);
+    // flags other than MAP_SHARED with an access are refused (docs/spec/mmap-semantics.md §2.2): MAP_PRIVATE only with DEFAULT.
+    // Anonymous, or a regular file's map as a host maps it itself or copies it (FD_* bits: 55, and 64 external).
+    this.target = this.x.map_new(length, 0, access === 0 ? r.pick([1, 2]) : 1, 3, access, 2 ** 40, r.pick([0, 0, 55, 119]));
+    if (this.target < 0) throw new Error(`map_new refused the target: ${this.target}`);
     // Give the target some bytes, as a host would.
     const address = this.x.map_data(this.target);
     for (let i = 0; i < length; i++) this.heap[address + i] = 0x30 + (i % 10);
@@ -141,7 +142,7 @@ export class AbiFuzz {
     return [...signature].map((k) => (k === 'h' ? this.handle() : k === 'n' ? this.number() : k === 'a' ? this.address() : this.small()));
   }
 
-  /** Sizes asked of map_open and scratch: mostly modest, so memory does not grow for nothing. */
+  /** Sizes asked of map_new and scratch: mostly modest, so memory does not grow for nothing. */
   modest(args: number[], at: number): void {
     if (Math.abs(args[at]) > 2 ** 22 && this.rng.chance(0.9)) args[at] = this.rng.int(0, 1 << 16);
   }
@@ -155,7 +156,7 @@ export class AbiFuzz {
     const r = this.rng;
     const name = r.pick(Object.keys(SIGNATURES));
     const args = this.args(SIGNATURES[name]);
-    if (name === 'map_open' || name === 'scratch' || name === 'map_check') this.modest(args, 0);
+    if (name === 'map_new' || name === 'scratch') this.modest(args, 0);
     if (name === 'resize_prepare' || name === 'resize_commit') this.modest(args, 1);
     this.call(name, args);
   }
@@ -177,7 +178,7 @@ export class AbiFuzz {
     const at = this.out(0); // before the checks' own calls overwrite OUT
     this.checkGuards(call);
     if (BYTES_OUT.has(name) && result >= 0) this.checkBytesOut(call, name, args, result, at, before, capacity);
-    if (name === 'map_open' && result > 0) {
+    if (name === 'map_new' && result > 0) {
       if (this.x.open_count() > 40) this.x.map_close(result, 0);
     }
     if (name === 'map_close' && result === 0 && (args[0] | 0) === (this.target | 0)) {

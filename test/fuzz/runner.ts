@@ -1,6 +1,6 @@
 // Runs cases on CPython (oracle.py) and on wasm-mmap (interpret.ts) and compares every answer:
 // results, error classes and messages, the cursor, and the file's bytes. The only allowed
-// differences are API.md's deliberate ones, in the table NORMALISATION below.
+// differences are docs/spec/API.md's deliberate ones, in the table NORMALISATION below.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { runCPython, type Case, type NewOp, type Op, type OpResult, type Result 
 import type { Backing } from './generator.ts';
 
 /**
- * The normalisation table: each row is one of API.md's deliberate differences, and nothing
+ * The normalisation table: each row is one of docs/spec/API.md's deliberate differences, and nothing
  * else is forgiven.
  *
  * | row        | CPython 3.11                                   | wasm-mmap must answer                                 |
@@ -16,11 +16,11 @@ import type { Backing } from './generator.ts';
  * | seek       | `None`                                         | the new position; the oracle already reports tell()   |
  * | conversion | a TypeError/OverflowError/IndexError whose     | the same class; the message is not compared           |
  * |            | message matches CONVERSION (argument           |                                                       |
- * |            | conversion and arity: API.md, Errors)          |                                                       |
+ * |            | conversion and arity: docs/spec/API.md, Errors)          |                                                       |
  * | crash      | SIGBUS/SIGSEGV in op k (the case stops)        | op k: `OSError [Errno 14] Bad address`; but when the  |
  * |            |                                                | same case with every shared anonymous map made        |
  * |            |                                                | MAP_PRIVATE runs on without crashing at k (the grown  |
- * |            |                                                | shared anonymous map of spec §10.4), every answer     |
+ * |            |                                                | shared anonymous map of docs/spec/mmap-semantics.md §10.4), every answer     |
  * |            |                                                | from op k on must equal that run's (zeros). The file  |
  * |            |                                                | is not compared after a crash (CPython may have died  |
  * |            |                                                | mid-write). A case with MADV_DONTNEED/FREE/REMOVE     |
@@ -183,7 +183,7 @@ const CONTENT_ADVICE = new Set<unknown>([4, 8, 9]); // MADV_DONTNEED, MADV_FREE,
 
 /** The crash row's second run: every shared anonymous map made MAP_PRIVATE (null: none).
  * ACCESS_WRITE becomes `flags=MAP_PRIVATE, prot=PROT_WRITE`, which CPython also stores as
- * ACCESS_WRITE (spec §2.2), so every repr stays the same. 'unjudgeable' when the case gives
+ * ACCESS_WRITE (docs/spec/mmap-semantics.md §2.2), so every repr stays the same. 'unjudgeable' when the case gives
  * advice that changes bytes differently in private memory: that run is no model then. */
 function privateVariant(c: Case): Case | null | 'unjudgeable' {
   let changed = false;
@@ -195,7 +195,7 @@ function privateVariant(c: Case): Case | null | 'unjudgeable' {
       changed = true;
       return { ...n, flags: flags ^ 3 };
     }
-    // ACCESS_WRITE allows flags and prot only at their defaults (spec §2.2).
+    // ACCESS_WRITE allows flags and prot only at their defaults (docs/spec/mmap-semantics.md §2.2).
     if (n.access === 2 && (n.flags === undefined || n.flags === 1) && (n.prot === undefined || n.prot === 3)) {
       changed = true;
       const { access: _, ...rest } = n;

@@ -55,7 +55,7 @@ test('a malformed case is an error on both sides, after the answers before it', 
   assert.equal(ts.map((r) => r.error), py.map((r) => r.error));
 });
 
-test('where CPython crashes, wasm-mmap answers an error or zeros (API.md Errors)', async () => {
+test('where CPython crashes, wasm-mmap answers an error or zeros (docs/spec/API.md Errors)', async () => {
   const { py, ts } = await both([
     { file: hex('0123456789'), ops: [{ op: 'new', fileno: { file: 'rw' }, length: 10, prot: 0 }, call('getItem', 0)] },
     { ops: [{ op: 'new', fileno: -1, length: 4096 }, call('resize', 8192), call('getItem', 4096)] },

@@ -20,7 +20,7 @@ FORMAT.md beside this file; in short:
   r      = ({"ok": value} | {"err": [class, message]} | {"crash": "SIGBUS"} | {"nomap": true})
            + "pos": tell() of the op's map afterwards (null when closed; absent for file ops)
 
-Operations use the TypeScript API's names (API.md) and are mapped onto the Python
+Operations use the TypeScript API's names (docs/spec/API.md) and are mapped onto the Python
 calls, e.g. `readByte` -> read_byte(), `getSlice(a, b, c)` -> m[a:b:c],
 `setSlice(a, b, data, step)` -> m[a:b:step] = data, and `seek` reports tell() as its
 result (3.13 style).  Each case runs in a forked child that pipes one line per

@@ -1,4 +1,4 @@
-// The oracle itself, checked against rows of /work/shared/spec/mmap-semantics.md.
+// The oracle itself, checked against rows of docs/spec/mmap-semantics.md.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCPython, type Arg, type Case, type Hex, type Op, type OpResult } from './cpython.ts';
