@@ -138,5 +138,18 @@ MMap.open(file, { flags: MAP_PRIVATE }).close();
 new MMap(-1, 10).close();`), '');
 });
 
+warning("an unsafe host (V8's trap handler off): the warning says the memory can move", () => {
+  const file = tmp.file('hello');
+  const env = { ...process.env };
+  delete env.WASM_MMAP_BACKING;
+  const script = `import { MMap } from ${JSON.stringify(path.join(root, 'dist/index.js'))};
+const m = MMap.open(${JSON.stringify(file)}); console.log(m.backing); m.close();`;
+  const child = spawnSync(process.execPath, ['--disable-wasm-trap-handler', '--input-type=module', '-e', script], { encoding: 'utf8', env });
+  assert.is(child.status, 0, child.stderr);
+  assert.is(child.stdout, 'copy\n');
+  const reason = MMap.nativeAvailable ? "this process's WebAssembly memory can move \\(V8's trap handler is off\\)" : 'could not load';
+  assert.match(child.stderr, new RegExp(`WasmMmapWarning: a shared writable map of a file uses the copy backing: ${reason}`));
+});
+
 warning.after(() => tmp.cleanup());
 warning.run();
