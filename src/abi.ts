@@ -222,9 +222,17 @@ export class Core {
    * switches a wasm function to its optimised code only between calls, so one call over a
    * whole big map would run in the baseline compiler's code throughout. The window comes from
    * the core itself (an empty needle finds the clamped start, and rfinds the clamped end).
-   * Returns what the core's find returns: the index, -1, or an error code (negated).
+   * Returns the index, or -1.
    */
   find(handle: number, needle: Uint8Array | string, start: number, end: number, reverse: number): number {
+    return check(this.findRaw(handle, needle, start, end, reverse));
+  }
+
+  /**
+   * find's search, returning what the core returns: the index, -1, or an error code (negated).
+   * A string needle is encoded straight into the scratch area (needleIn).
+   */
+  private findRaw(handle: number, needle: Uint8Array | string, start: number, end: number, reverse: number): number {
     const address = this.needleIn(needle);
     const n = this.needleLength;
     const x = this.x;
@@ -321,6 +329,157 @@ export class Core {
       s = full ? this.out(0) : Math.max(this.out(0), e - n + 1);
       if (sliced && to - s < n) return total;
     }
+  }
+
+  // The typed calls: one per export, each checking its result (a negative code but find's -1
+  // throws its exception) and reading the out record before anything else can call the core.
+
+  /** map_close. */
+  close(handle: number, zeroed: boolean): void { check(this.x.map_close(handle, zeroed ? 1 : 0)); }
+
+  /** map_data: the region's address and capacity. */
+  region(handle: number): { address: number; capacity: number } {
+    const address = check(this.x.map_data(handle));
+    return { address, capacity: this.out(0) };
+  }
+
+  /** map_length: `len(m)`. */
+  length(handle: number): number { return check(this.x.map_length(handle)); }
+
+  /** tell: the cursor. */
+  tell(handle: number): number { return check(this.x.tell(handle)); }
+
+  /** map_access: the stored access (ACCESS_*). */
+  access(handle: number): number { return check(this.x.map_access(handle)); }
+
+  /** map_writable: throws CPython's TypeError for a read-only map. */
+  checkWritable(handle: number): void { check(this.x.map_writable(handle)); }
+
+  /** map_set_limit: bytes at or past `limit` are gone (EFAULT on touch); Infinity: none. */
+  setLimit(handle: number, limit: number): void { check(this.x.map_set_limit(handle, limit === Infinity ? NaN : limit)); }
+
+  /** map_take_dirty: the span written since the last take, or undefined; it is empty afterwards. */
+  takeDirty(handle: number): { from: number; to: number } | undefined {
+    const from = check(this.x.map_take_dirty(handle));
+    return from < 0 ? undefined : { from, to: this.out(0) };
+  }
+
+  /** map_undo_pos: the cursor back where it was before the last call that moved it. */
+  undoPos(handle: number): void { check(this.x.map_undo_pos(handle)); }
+
+  /** open_count: the maps open in this core. */
+  openCount(): number { return this.x.open_count(); }
+
+  /** read: up to `n` bytes (NaN: to the end) from the cursor, copied out. */
+  read(handle: number, n: number, pool: ResultPool): Uint8Array {
+    const count = check(this.x.read(handle, n));
+    return this.copyOut(this.out(0), count, pool);
+  }
+
+  /** read_byte. */
+  readByte(handle: number): number { return check(this.x.read_byte(handle)); }
+
+  /** readline: the line from the cursor, copied out. */
+  readline(handle: number, pool: ResultPool): Uint8Array {
+    const count = check(this.x.readline(handle));
+    return this.copyOut(this.out(0), count, pool);
+  }
+
+  /** write: `data` at the cursor; the count written. */
+  write(handle: number, data: Uint8Array): number {
+    return check(this.x.write(handle, this.copyIn(data), data.length));
+  }
+
+  /** write_byte. */
+  writeByte(handle: number, byte: number): void { check(this.x.write_byte(handle, byte)); }
+
+  /** seek: the new position. */
+  seek(handle: number, distance: number, whence: number): number { return check(this.x.seek(handle, distance, whence)); }
+
+  /** get_item. */
+  getItem(handle: number, index: number): number { return check(this.x.get_item(handle, index)); }
+
+  /** set_item (value NaN: not an int; ±Infinity: does not fit). */
+  setItem(handle: number, index: number, value: number): void { check(this.x.set_item(handle, index, value)); }
+
+  /** get_slice: the slice's bytes, copied out. */
+  getSlice(handle: number, start: number, stop: number, step: number, pool: ResultPool): Uint8Array {
+    const count = check(this.x.get_slice(handle, start, stop, step));
+    return this.copyOut(this.out(0), count, pool);
+  }
+
+  /** set_slice. */
+  setSlice(handle: number, start: number, stop: number, step: number, data: Uint8Array): void {
+    check(this.x.set_slice(handle, start, stop, step, this.copyIn(data), data.length));
+  }
+
+  /** move. */
+  move(handle: number, dest: number, src: number, count: number): void { check(this.x.move(handle, dest, src, count)); }
+
+  /** flush: the range to publish, or undefined when there is nothing to do (READ/COPY maps). */
+  flush(handle: number, offset: number, size: number): { offset: number; size: number } | undefined {
+    return check(this.x.flush(handle, offset, size)) === 1 ? { offset: this.out(0), size: this.out(1) } : undefined;
+  }
+
+  /** madvise: what the advice does to the bytes (ADVICE_*), over the clamped range. */
+  madvise(handle: number, option: number, start: number, length: number): { effect: number; start: number; length: number } {
+    const effect = check(this.x.madvise(handle, option, start, length));
+    return { effect, start: this.out(0), length: this.out(1) };
+  }
+
+  /** resize_prepare: CPython's checks and room for the new size; a spare region's address, or 0 (in place). */
+  resizePrepare(handle: number, newSize: number): number {
+    check(this.x.resize_prepare(handle, newSize));
+    return this.out(0);
+  }
+
+  /** resize_abort: gives back what resize_prepare reserved. */
+  resizeAbort(handle: number): void { check(this.x.resize_abort(handle)); }
+
+  /** resize_commit: the map's new address. */
+  resizeCommit(handle: number, newSize: number): number {
+    check(this.x.resize_commit(handle, newSize));
+    return this.out(0);
+  }
+
+  /** set_address_bias: where the memory's base sits, mod 1 GiB. */
+  setAddressBias(bias: number): void { this.x.set_address_bias(bias); }
+
+  /** The core's memory. */
+  get memory(): WebAssembly.Memory { return this.x.memory; }
+
+  /** The memory's current buffer, for the native helper (a grow detaches old ones). */
+  buffer(): ArrayBuffer { return this.x.memory.buffer; }
+
+  /** count: the non-overlapping occurrences of `needle` in find()'s window (see scan). */
+  count(handle: number, needle: Uint8Array | string, start: number, end: number): number {
+    return check(this.scan(handle, this.needleIn(needle), start, end));
+  }
+
+  /** findAll: the offsets of the occurrences count() counts, ascending, in a new array. */
+  findAll(handle: number, needle: Uint8Array | string, start: number, end: number): Float64Array {
+    const batches: Float64Array[] = [];
+    const address = this.needleIn(needle, SCAN_BATCH * 8);
+    check(this.scan(handle, address, start, end, (batch) => batches.push(batch.slice())));
+    if (batches.length === 1) return batches[0];
+    const all = new Float64Array(batches.reduce((n, batch) => n + batch.length, 0));
+    let at = 0;
+    for (const batch of batches) {
+      all.set(batch, at);
+      at += batch.length;
+    }
+    return all;
+  }
+
+  /** lines_block: the block of whole lines at the cursor (count 0 at the end); the cursor stays. */
+  linesBlock(handle: number, most: number): { count: number; address: number; ascii: boolean; changes: number } {
+    const count = check(this.x.lines_block(handle, most));
+    return { count, address: this.out(0), ascii: this.out(1) === 1, changes: this.out(2) };
+  }
+
+  /** map_advance: whether the cursor moved from `from` to `to` (not when it moved, or the map changed, since `changes`). */
+  advance(handle: number, from: number, to: number, changes: number): boolean {
+    return check(this.x.map_advance(handle, from, to, changes)) === 1;
   }
 
   /** Copies `data` into the scratch area; returns its address. */

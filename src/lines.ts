@@ -1,6 +1,6 @@
 // The iterator behind MMap.lines() for text: a class rather than a generator, because a line
 // costs tens of nanoseconds and a generator's resume and suspend were a third of that.
-import { E_CLOSED, coreError, type CoreExports } from './abi.js';
+import { E_CLOSED, coreError, type Core } from './abi.js';
 
 /** A block of whole lines, decoded, as MMap reads it at the cursor (see TextLines.refill). */
 export interface TextBlock {
@@ -31,11 +31,11 @@ export class TextLines implements IterableIterator<string> {
   private finished = false;
 
   /**
-   * @param x The core's exports, and the map's handle.
+   * @param core The map's core, and its handle.
    * @param state The map's state: no backing once it is closed.
    * @param read Reads the block at the cursor; undefined at the map's end.
    */
-  constructor(private readonly x: CoreExports, private readonly handle: number,
+  constructor(private readonly core: Core, private readonly handle: number,
     private readonly state: { backing?: unknown }, private readonly read: () => TextBlock | undefined) {}
 
   [Symbol.iterator](): this {
@@ -53,7 +53,7 @@ export class TextLines implements IterableIterator<string> {
         const nl = text.indexOf('\n', at);
         const stop = nl < 0 ? text.length : nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         const next = nl < 0 ? this.end : this.newlines === undefined ? this.pos + (nl + 1 - at) : this.newlines[this.k] + 1;
-        if (this.x.map_advance(this.handle, this.pos, next, this.changes) === 1) {
+        if (this.core.advance(this.handle, this.pos, next, this.changes)) {
           this.at = nl < 0 ? text.length : nl + 1;
           this.pos = next;
           this.k++;

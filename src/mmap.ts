@@ -3,7 +3,7 @@
 // nothing. The bytes live in a core's memory, filled and published by a backing.
 import { fstatSync } from 'node:fs';
 import {
-  Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, check, coreError, openMap,
+  Core, E_CLOSED, ResultPool, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, coreError, openMap,
 } from './abi.js';
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
@@ -19,7 +19,6 @@ import { inspect } from 'node:util';
 import { closeSync, openSync } from 'node:fs';
 import { ACCESS_READ } from './constants.js';
 import { fileURLToPath } from 'node:url';
-import { SCAN_BATCH } from './abi.js';
 import { toOptionalIndex } from './args.js';
 import { TextLines, type TextBlock } from './lines.js';
 
@@ -62,7 +61,7 @@ const nativeSafe = new WeakMap<Core, boolean>();
 function nativeUsable(core: Core): boolean {
   let safe = nativeSafe.get(core);
   if (safe === undefined) {
-    safe = native !== undefined && baseIsStable(core.x.memory);
+    safe = native !== undefined && baseIsStable(core.memory);
     nativeSafe.set(core, safe);
   }
   return safe;
@@ -70,7 +69,7 @@ function nativeUsable(core: Core): boolean {
 
 function setupCore(core: Core): void {
   if (!nativeUsable(core)) return;
-  core.x.set_address_bias(native!.address(core.x.memory.buffer) % 2 ** 30);
+  core.setAddressBias(native!.address(core.buffer()) % 2 ** 30);
   watchFaults(core, native!);
 }
 
@@ -108,7 +107,7 @@ function release(state: { backing?: Backing }): void {
   } finally {
     // A native map whose pages could not be replaced keeps its region (leaked): reusing it
     // would put the file under another map.
-    if (zeroed || backing.name !== 'native') backing.core.x.map_close(backing.handle, zeroed ? 1 : 0);
+    if (zeroed || backing.name !== 'native') backing.core.close(backing.handle, zeroed);
   }
 }
 
@@ -204,7 +203,7 @@ export class MMap {
       this.#state.backing = backing;
       core.view(); // a grow by map_new unprotected the read-only maps: restore them
     } catch (error) {
-      core.x.map_close(handle, 0);
+      core.close(handle, false);
       if (ownFd !== -1) closeFd(ownFd);
       throw error;
     }
@@ -216,26 +215,23 @@ export class MMap {
   }
 
   /**
-   * The slow path of a call that touches bytes: an error code, or a touch past the file's end.
-   * On a native map whose file grew back, an EFAULT is tried once more with the pages mapped
-   * again; a touch the SIGBUS handler absorbed is undone (the cursor, if the call moved it) and
-   * is EFAULT; other codes throw their exception.
+   * Makes a call that touches the map's bytes: the one way every such method calls the core, so
+   * that the fault protocol (a file that shrank under a native map) lives here once. A touch the
+   * SIGBUS handler absorbed, in the core or while copying out, is undone (the cursor too, if the
+   * call moved it) and is EFAULT; an EFAULT the core answered for pages it knows are gone is
+   * tried once more when the file has grown back over them.
    */
-  #settle(b: Backing, result: number, again: () => number, movesPos: boolean): number {
-    if (result === -(E_OS + EFAULT) && b.refresh()) result = again();
-    b.absorbFault(movesPos);
-    return check(result);
-  }
-
-  /**
-   * Copies out the bytes a call pointed at (OUT[0]). The copy itself reads the map's pages (a
-   * slice with step 1 and read() are not gathered by the core), so a touch past the file's end
-   * is noticed only here.
-   */
-  #copyOut(b: Backing, count: number, movesPos: boolean): Uint8Array {
-    const bytes = this.#core.copyOut(this.#core.out(0), count, this.#pool);
+  #touch<T>(b: Backing, call: () => T, movesPos: boolean): T {
+    let result: T;
+    try {
+      result = call();
+    } catch (error) {
+      if (this.#core.faultPending()) b.absorbFault(movesPos);
+      if ((error as OSError).errno === EFAULT && error instanceof OSError && b.refresh()) return this.#touch(b, call, movesPos);
+      throw error;
+    }
     if (this.#core.faultPending()) b.absorbFault(movesPos);
-    return bytes;
+    return result;
   }
 
   /** The open map's backing, or ValueError('mmap closed or invalid'). */
@@ -265,7 +261,7 @@ export class MMap {
    */
   get length(): number {
     this.#open();
-    return this.#core.x.map_length(this.#handle);
+    return this.#core.length(this.#handle);
   }
 
   /**
@@ -312,9 +308,7 @@ export class MMap {
     const needle = typeof sub === 'string' ? sub : toBytes(sub);
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
-    const found = this.#core.find(this.#handle, needle, from, to, reverse);
-    if (found >= -1 && !this.#core.faultPending()) return found;
-    return this.#settle(b, found, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
+    return this.#touch(b, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
   }
 
   /**
@@ -328,7 +322,8 @@ export class MMap {
     const b = this.#open();
     const off = toOptionalSsize(offset);
     const n = toOptionalSsize(size);
-    if (check(this.#core.x.flush(this.#handle, off, n)) === 1) b.publish(this.#core.out(0), this.#core.out(1));
+    const range = this.#core.flush(this.#handle, off, n);
+    if (range !== undefined) b.publish(range.offset, range.size);
   }
 
   /**
@@ -345,8 +340,8 @@ export class MMap {
     const advice = toInt(option);
     const s = toOptionalSsize(start);
     const n = toOptionalSsize(length);
-    const effect = check(this.#core.x.madvise(this.#handle, advice, s, n));
-    b.advise(advice, this.#core.out(0), this.#core.out(1), effect);
+    const { effect, start: from, length: count } = this.#core.madvise(this.#handle, advice, s, n);
+    b.advise(advice, from, count, effect);
   }
 
   /**
@@ -365,8 +360,8 @@ export class MMap {
     const d = toSsize(dest);
     const s = toSsize(src);
     const c = toSsize(count);
-    const r = this.#core.x.move(this.#handle, d, s, c);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
+    this.#touch(b, () => this.#core.move(this.#handle, d, s, c), false);
+    b.wrote();
   }
 
   /**
@@ -378,9 +373,7 @@ export class MMap {
   read(n?: number | null): Uint8Array {
     const b = this.#open();
     const want = toOptionalCount(n);
-    let count = this.#core.x.read(this.#handle, want);
-    if (count < 0) count = this.#settle(b, count, () => this.#core.x.read(this.#handle, want), true);
-    return this.#copyOut(b, count, true);
+    return this.#touch(b, () => this.#core.read(this.#handle, want, this.#pool), true);
   }
 
   /**
@@ -391,8 +384,7 @@ export class MMap {
    */
   readByte(): number {
     const b = this.#open();
-    const r = this.#core.x.read_byte(this.#handle);
-    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
+    return this.#touch(b, () => this.#core.readByte(this.#handle), true);
   }
 
   /**
@@ -402,9 +394,7 @@ export class MMap {
    */
   readline(): Uint8Array {
     const b = this.#open();
-    let count = this.#core.x.readline(this.#handle);
-    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
-    return this.#copyOut(b, count, true);
+    return this.#touch(b, () => this.#core.readline(this.#handle, this.#pool), true);
   }
 
   /**
@@ -418,10 +408,14 @@ export class MMap {
     const b = this.#open();
     if (newsize === undefined) throw arityError('resize', 'exactly 1 argument', []);
     const n = toSsize(newsize);
-    const result = this.#core.x.resize_prepare(this.#handle, n);
-    if (result === -(E_OS + EINVAL) && n === 0) b.resizeToZero();
-    check(result);
-    const spare = this.#core.out(0);
+    let spare: number;
+    try {
+      spare = this.#core.resizePrepare(this.#handle, n);
+    } catch (error) {
+      // Linux's mremap refuses 0 (EINVAL), after CPython truncated the file to the map's offset.
+      if (n === 0 && (error as OSError).errno === EINVAL) b.resizeToZero();
+      throw error;
+    }
     this.#core.view();
     b.resize(n, spare);
   }
@@ -439,7 +433,7 @@ export class MMap {
     if (pos === undefined) throw arityError('seek', 'at least 1 argument', []);
     const dist = toSsize(pos);
     const how = toInt(whence);
-    return check(this.#core.x.seek(this.#handle, dist, how));
+    return this.#core.seek(this.#handle, dist, how);
   }
 
   /**
@@ -470,7 +464,7 @@ export class MMap {
    */
   tell(): number {
     this.#open();
-    return this.#core.x.tell(this.#handle);
+    return this.#core.tell(this.#handle);
   }
 
   /**
@@ -484,9 +478,9 @@ export class MMap {
     const b = this.#open();
     if (data === undefined) throw arityError('write', 'exactly 1 argument', []);
     const bytes = toBytes(data);
-    const address = this.#core.copyIn(bytes);
-    const r = this.#core.x.write(this.#handle, address, bytes.length);
-    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
+    const n = this.#touch(b, () => this.#core.write(this.#handle, bytes), true);
+    b.wrote();
+    return n;
   }
 
   /**
@@ -499,8 +493,8 @@ export class MMap {
     const b = this.#open();
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
-    const r = this.#core.x.write_byte(this.#handle, value);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
+    this.#touch(b, () => this.#core.writeByte(this.#handle, value), true);
+    b.wrote();
   }
 
   /**
@@ -513,8 +507,7 @@ export class MMap {
   getItem(index: number): number {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
-    const r = this.#core.x.get_item(this.#handle, i);
-    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
+    return this.#touch(b, () => this.#core.getItem(this.#handle, i), false);
   }
 
   /**
@@ -527,12 +520,12 @@ export class MMap {
    */
   setItem(index: number, value: number): void {
     const b = this.#open();
-    check(this.#core.x.map_writable(this.#handle));
+    this.#core.checkWritable(this.#handle);
     const i = toItemIndex(index, 'mmap indices must be integer');
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
-    const r = this.#core.x.set_item(this.#handle, i, v);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
+    this.#touch(b, () => this.#core.setItem(this.#handle, i, v), false);
+    b.wrote();
   }
 
   /**
@@ -547,9 +540,7 @@ export class MMap {
   getSlice(start?: number | null, stop?: number | null, step?: number | null): Uint8Array {
     const b = this.#open();
     const [from, to, by] = toSlice(start, stop, step);
-    let count = this.#core.x.get_slice(this.#handle, from, to, by);
-    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
-    return this.#copyOut(b, count, false);
+    return this.#touch(b, () => this.#core.getSlice(this.#handle, from, to, by, this.#pool), false);
   }
 
   /**
@@ -564,12 +555,11 @@ export class MMap {
   setSlice(start: number | null | undefined, stop: number | null | undefined,
     data: Uint8Array | ArrayBufferView | ArrayBuffer | string, step?: number | null): void {
     const b = this.#open();
-    check(this.#core.x.map_writable(this.#handle));
+    this.#core.checkWritable(this.#handle);
     const [from, to, by] = toSlice(start, stop, step);
     const bytes = toBytes(data);
-    const address = this.#core.copyIn(bytes);
-    const r = this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
+    this.#touch(b, () => this.#core.setSlice(this.#handle, from, to, by, bytes), false);
+    b.wrote(by);
   }
 
   /**
@@ -581,9 +571,9 @@ export class MMap {
     const name = this.constructor === MMap ? 'mmap.mmap' : this.constructor.name;
     const b = this.#state.backing;
     if (b === undefined) return `<${name} closed=True>`;
-    const access = ACCESS_NAMES[this.#core.x.map_access(this.#handle)];
-    return `<${name} closed=False, access=${access}, length=${this.#core.x.map_length(this.#handle)}, `
-      + `pos=${this.#core.x.tell(this.#handle)}, offset=${this.#offset}>`;
+    const access = ACCESS_NAMES[this.#core.access(this.#handle)];
+    return `<${name} closed=False, access=${access}, length=${this.#core.length(this.#handle)}, `
+      + `pos=${this.#core.tell(this.#handle)}, offset=${this.#offset}>`;
   }
 
   /**
@@ -639,10 +629,7 @@ export class MMap {
     const needle = typeof sub === 'string' ? sub : toBytes(sub);
     const from = toOptionalIndex(start);
     const to = toOptionalIndex(end);
-    const run = () => this.#core.scan(this.#handle, this.#core.needleIn(needle), from, to);
-    const found = run();
-    if (found >= 0 && !this.#core.faultPending()) return found;
-    return this.#settle(b, found, run, false);
+    return this.#touch(b, () => this.#core.count(this.#handle, needle, from, to), false);
   }
 
   /**
@@ -661,22 +648,7 @@ export class MMap {
     const needle = typeof sub === 'string' ? sub : toBytes(sub);
     const from = toOptionalIndex(start);
     const to = toOptionalIndex(end);
-    let batches: Float64Array[] = [];
-    const run = () => {
-      batches = [];
-      const address = this.#core.needleIn(needle, SCAN_BATCH * 8);
-      return this.#core.scan(this.#handle, address, from, to, (batch) => batches.push(batch.slice()));
-    };
-    const found = run();
-    if (found < 0 || this.#core.faultPending()) this.#settle(b, found, run, false);
-    if (batches.length === 1) return batches[0];
-    const all = new Float64Array(batches.reduce((n, batch) => n + batch.length, 0));
-    let at = 0;
-    for (const batch of batches) {
-      all.set(batch, at);
-      at += batch.length;
-    }
-    return all;
+    return this.#touch(b, () => this.#core.findAll(this.#handle, needle, from, to), false);
   }
 
   /**
@@ -706,33 +678,24 @@ export class MMap {
     return encoding === 'bytes' ? this.#byteLines() : this.#textLines(encoding === 'latin1');
   }
 
-  /**
-   * Reads the block of lines at the cursor ({@link Core} lines_block): its length (0 at the end),
-   * with its address, whether it is ASCII, and the map's change count.
-   */
-  #linesBlock(b: Backing): [count: number, address: number, ascii: boolean, changes: number] {
-    const x = this.#core.x;
-    let count = x.lines_block(this.#handle, LINES_BLOCK);
-    if (count < 0) count = this.#settle(b, count, () => x.lines_block(this.#handle, LINES_BLOCK), false);
-    return [count, this.#core.out(0), this.#core.out(1) === 1, this.#core.out(2)];
-  }
-
   /** The iterator of text lines, over blocks read by #textBlock. */
   #textLines(latin1: boolean): TextLines {
-    return new TextLines(this.#core.x, this.#handle, this.#state, () => this.#textBlock(latin1));
+    return new TextLines(this.#core, this.#handle, this.#state, () => this.#textBlock(latin1));
   }
 
   /** The block of whole lines at the cursor, decoded; undefined at the map's end. */
   #textBlock(latin1: boolean): TextBlock | undefined {
     const b = this.#open();
     const core = this.#core;
-    const [count, address, ascii, changes] = this.#linesBlock(b);
-    if (count === 0) return undefined;
-    const text = Buffer.from(core.x.memory.buffer, address, count).toString(latin1 ? 'latin1' : 'utf8');
-    if (this.#core.faultPending()) b.absorbFault(false);
-    const pos = core.x.tell(this.#handle);
-    const newlines = latin1 || ascii ? undefined : this.findAll('\n', pos, pos + count);
-    return { text, pos, end: pos + count, changes, newlines };
+    // Decoding reads the map's pages: inside #touch, so that a touch past the file's end is EFAULT.
+    const read = this.#touch(b, () => {
+      const { count, address, ascii, changes } = core.linesBlock(this.#handle, LINES_BLOCK);
+      return { count, ascii, changes, text: Buffer.from(core.buffer(), address, count).toString(latin1 ? 'latin1' : 'utf8') };
+    }, false);
+    if (read.count === 0) return undefined;
+    const pos = core.tell(this.#handle);
+    const newlines = latin1 || read.ascii ? undefined : this.findAll('\n', pos, pos + read.count);
+    return { text: read.text, pos, end: pos + read.count, changes: read.changes, newlines };
   }
 
   *#byteLines(): Generator<Uint8Array, void, undefined> {
@@ -747,7 +710,7 @@ export class MMap {
         const nl = block.indexOf(10, at);
         const stop = nl < 0 ? block.length : nl;
         const next = pos + (stop + (nl < 0 ? 0 : 1) - at);
-        if (core.x.map_advance(this.#handle, pos, next, changes) === 1) {
+        if (core.advance(this.#handle, pos, next, changes)) {
           const line = block.subarray(at, nl > at && block[nl - 1] === 13 ? nl - 1 : stop);
           at = nl < 0 ? block.length : nl + 1;
           pos = next;
@@ -755,13 +718,15 @@ export class MMap {
           continue;
         }
       }
-      const [count, address, , stamp] = this.#linesBlock(b);
-      if (count === 0) return;
       // One copy per block; each line is a view of its own bytes of it, as the result pool's are.
-      block = core.view().slice(address, address + count);
-      if (this.#core.faultPending()) b.absorbFault(false);
-      pos = core.x.tell(this.#handle);
-      changes = stamp;
+      const read = this.#touch(b, () => {
+        const { count, address, changes: stamp } = core.linesBlock(this.#handle, LINES_BLOCK);
+        return { stamp, bytes: core.view().slice(address, address + count) };
+      }, false);
+      if (read.bytes.length === 0) return;
+      block = read.bytes;
+      pos = core.tell(this.#handle);
+      changes = read.stamp;
       at = 0;
     }
   }
