@@ -7,5 +7,6 @@ export {
   getItem as get_item, setItem as set_item, getSlice as get_slice, setSlice as set_slice, move,
   flush, madvise, resizePrepare as resize_prepare, resizeAbort as resize_abort,
   resizeCommit as resize_commit, OUT as out,
+  findAll as find_all, linesBlock as lines_block, mapAdvance as map_advance,
 } from './mmap';
 export { setAddressBias as set_address_bias, freePages as free_pages } from './region';

@@ -12,7 +12,7 @@ import {
   E_BAD_BUFFER, E_EBADF, E_ENOMEM, E_EFAULT, E_EINVAL, E_OS,
 } from './errors';
 import { PAGE, regionAlloc, regionFree, regionExtend, regionShrink, regionBytes } from './region';
-import { findBytes, rfindBytes } from './search';
+import { findBytes, rfindBytes, scanAll, scanStop, isAscii } from './search';
 
 export const ACCESS_DEFAULT: i32 = 0;
 export const ACCESS_READ: i32 = 1;
@@ -57,8 +57,8 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
 
 // One map. A free slot has data == 0 and keeps its generation, so a stale handle is refused.
 //
-//   0        4          8        12    16      20          24             28        32        36     37     38    40        44      48          52
-//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼ dirtyLo ┼ dirtyHi ┼access┼ bits ┼ gen ┼ prevPos ┼ owned ┼ ownedSize ┤
+//   0        4          8        12    16      20          24             28        32        36     37     38    40        44      48          52        56
+//   ├ data ──┼ capacity ┼ length ┼ pos ┼ limit ┼ spareData ┼ spareCapacity ┼ dirtyLo ┼ dirtyHi ┼access┼ bits ┼ gen ┼ prevPos ┼ owned ┼ ownedSize ┼ changes ┤
 //
 // limit: bytes at or past it must not be touched (0 for PROT_NONE; 0 after a failed resize(0)
 // left the file shorter than the map): CPython dies there, this core answers EFAULT.
@@ -71,6 +71,8 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
 // the pages the map owns, one bit a page (0: none). Linux gives a MAP_PRIVATE map its own copy
 // of a page when it first writes it (or at open, with MAP_POPULATE), and that copy keeps its
 // bytes whatever happens to the file; a page it does not own shows the file as it is now.
+// changes: counts the calls that changed the map's bytes or length, so that the host's lines()
+// knows when the text it read ahead is stale.
 @unmanaged class MapRecord {
   data: u32;
   capacity: u32;
@@ -87,6 +89,7 @@ const NO_LIMIT: u32 = u32.MAX_VALUE;
   prevPos: u32;
   owned: u32;
   ownedSize: u32;
+  changes: u32;
 }
 
 const RECORD_SIZE: usize = offsetof<MapRecord>();
@@ -145,6 +148,7 @@ function isInput(address: usize, length: i64): bool {
 }
 
 @inline function dirtySpan(m: MapRecord, from: i64, to: i64): void {
+  m.changes++;
   if (<u32>from < m.dirtyLo) m.dirtyLo = <u32>from;
   if (<u32>to > m.dirtyHi) m.dirtyHi = <u32>to;
 }
@@ -320,6 +324,7 @@ export function mapNew(length: f64, offset: f64, flags: i32, prot: i32, access: 
   // MAP_POPULATE write-faults a writable private map's pages at once (mm/gup.c
   // populate_vma_page_range breaks COW for VM_WRITE without VM_SHARED).
   if (owned != 0 && (flags & MAP_POPULATE) != 0 && stored != ACCESS_READ) own(m, 0, <i64>m.capacity, true);
+  m.changes = 0;
   openMaps++;
   out(0, <f64>len);
   out(1, <f64>((m.bits & (SHARED | FILE | EXTERNAL | FD_WRITABLE_BIT))
@@ -613,6 +618,106 @@ export function find(handle: i32, needle: usize, needleLength: f64, start: f64, 
   return found < 0 ? -1 : <f64>(from + <i64>found);
 }
 
+/** Whether `into` is an area of the scratch region for `capacity` f64, 8-aligned, past the input at [needle, needle + n). */
+@inline function isOutput(into: usize, capacity: i64, needle: usize, n: i64): bool {
+  return (into & 7) == 0 && <u64>into >= <u64>needle + <u64>n
+    && <u64>capacity <= (<u64>scratchAddress + <u64>scratchLength - <u64>into) >> 3;
+}
+
+/**
+ * count/findAll(sub, start, end): the number of non-overlapping occurrences of the needle in the
+ * window find() searches (the same clamping), at most `capacity` (NaN: no limit), or -code. With
+ * `into` (an area of the scratch region past the needle; 0 to count only), their absolute indices
+ * are stored there as f64. OUT[0] = where the next occurrence may start (the end of the last one
+ * counted, or the window's start), so that the host can continue a window in slices.
+ * An empty needle occurs at every index of the window and at its end, as bytes.count(b'') counts.
+ */
+export function findAll(handle: i32, needle: usize, needleLength: f64, start: f64, end: f64, into: usize, capacity: f64): f64 {
+  const m = lookup(handle);
+  if (m === null) return -E_CLOSED;
+  const n = arg(needleLength, -1);
+  if (!isInput(needle, n)) return -E_BAD_BUFFER;
+  const most = arg(capacity, <i64>u32.MAX_VALUE);
+  if (most < 0 || (into != 0 && !isOutput(into, most, needle, n))) return -E_BAD_BUFFER;
+  const cap = <u32>min(most, <i64>u32.MAX_VALUE);
+  const size = <i64>m.length;
+  const from = clampBound(arg(start, <i64>m.pos), size);
+  const to = clampBound(arg(end, size), size);
+  out(0, <f64>from);
+  if (to < from) return 0;
+  if (n == 0) {
+    const count = <u32>min(to - from + 1, <i64>cap);
+    for (let k: u32 = 0; into != 0 && k < count; k++) store<f64>(into + (<usize>k << 3), <f64>(from + <i64>k));
+    out(0, <f64>(from + <i64>count));
+    return <f64>count;
+  }
+  if (n > to - from) return 0;
+  if (!touchable(m, from, to)) return -E_EFAULT;
+  const count = scanAll(<usize>m.data + <usize>from, <usize>(to - from), needle, <usize>n, into, cap, <f64>from);
+  if (count > 0) out(0, <f64>(from + <i64>scanStop));
+  return <f64>count;
+}
+
+/**
+ * The next block of whole lines from the cursor, for the host's lines(): its length (0 at the
+ * end), or -code. The block ends after the last newline in the `most` bytes from the cursor, or
+ * after the first newline past them when there is none (a long line), or at the map's end.
+ * The cursor does not move. OUT[0] = the block's address, OUT[1] = 1 when all its bytes are
+ * ASCII, OUT[2] = the map's change count (see mapAdvance).
+ */
+export function linesBlock(handle: i32, most: f64): f64 {
+  const m = lookup(handle);
+  if (m === null) return -E_CLOSED;
+  const pos = <i64>m.pos;
+  const size = <i64>m.length;
+  const start = <usize>m.data + <usize>pos;
+  out(0, <f64>start);
+  out(1, 1);
+  out(2, <f64>m.changes);
+  if (pos >= size) return 0;
+  // As readline(): bytes past the limit are touched (EFAULT) only when no newline comes before.
+  const end = min(size, <i64>m.limit);
+  if (pos >= end) return -E_EFAULT;
+  const newline = memory.data<u8>([10]);
+  const rest = end - pos;
+  const window = max(arg(most, 1), 1);
+  let count: i64;
+  if (rest <= window) {
+    if (end == size) {
+      count = rest; // the rest of the map, its last line with or without a newline
+    } else {
+      const last = rfindBytes(start, <usize>rest, newline, 1);
+      if (last < 0) return -E_EFAULT;
+      count = last + 1;
+    }
+  } else {
+    const last = rfindBytes(start, <usize>window, newline, 1);
+    if (last >= 0) {
+      count = last + 1;
+    } else {
+      const found = findBytes(start + <usize>window, <usize>(rest - window), newline, 1);
+      if (found < 0 && end < size) return -E_EFAULT;
+      count = found < 0 ? rest : window + found + 1;
+    }
+  }
+  out(1, isAscii(start, <usize>count) ? 1 : 0);
+  return <f64>count;
+}
+
+/**
+ * Moves the cursor from `from` to `to` when it is still at `from` and the map has not changed
+ * since the host read its change count `changes` (lines() yielding a line it read ahead):
+ * 1, else 0 (the host reads again from the cursor), or -code.
+ */
+export function mapAdvance(handle: i32, from: f64, to: f64, changes: f64): i32 {
+  const m = lookup(handle);
+  if (m === null) return -E_CLOSED;
+  if (<f64>m.pos != from || <f64>m.changes != changes || !(to >= from && to <= <f64>m.length)) return 0;
+  m.prevPos = m.pos;
+  m.pos = <u32>to;
+  return 1;
+}
+
 // ---- items and slices ----
 
 /** m[i]: the byte, or -code. Negative i counts from the end. */
@@ -848,6 +953,7 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   if (dropsPages && !shared && file) {
     // The map's own copies of those whole pages are dropped: they show the file again.
     if (m.owned != 0) own(m, s, pagesEnd, false);
+    m.changes++;
     return ADVICE_RELOAD;
   }
   // Populating for writing write-faults the pages: a private map copies them.
@@ -930,6 +1036,7 @@ export function resizeCommit(handle: i32, newSize: f64): i32 {
     m.capacity = <u32>keep;
   }
   m.length = <u32>n;
+  m.changes++;
   if ((m.bits & PROT_NONE_BIT) == 0) m.limit = NO_LIMIT;
   out(0, <f64>m.data);
   // What the host must read from the file (through mapFollow): a copied map's new bytes; and a

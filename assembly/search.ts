@@ -69,7 +69,25 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
       const f = i8x16.splat(load<i8>(needle));
       const l = i8x16.splat(load<i8>(needle + needleLen - 1));
       const tail = needleLen - 1;
-      // Each block tests 16 candidate positions i..i+15, reading up to i + 15 + tail <= hayLen - 1.
+      // Each block tests 64 candidate positions i..i+63, reading up to i + 63 + tail <= hayLen - 1:
+      // one any_true per 64 bytes, as the one-byte scan, keeps the loop bound by memory.
+      while (i + 64 <= last + 1) {
+        const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
+        const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
+        const c = v128.and(i8x16.eq(v128.load(hay + i, 32), f), i8x16.eq(v128.load(hay + i + tail, 32), l));
+        const d = v128.and(i8x16.eq(v128.load(hay + i, 48), f), i8x16.eq(v128.load(hay + i + tail, 48), l));
+        if (v128.any_true(v128.or(v128.or(a, b), v128.or(c, d)))) {
+          let m = <u64>i8x16.bitmask(a) | (<u64>i8x16.bitmask(b) << 16)
+            | (<u64>i8x16.bitmask(c) << 32) | (<u64>i8x16.bitmask(d) << 48);
+          while (m != 0) {
+            const j = i + <usize>ctz(m);
+            if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
+            m &= m - 1;
+          }
+        }
+        i += 64;
+      }
+      // Then blocks of 32 and 16 candidates.
       while (i + 32 <= last + 1) {
         const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
         const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
@@ -137,4 +155,125 @@ export function rfindBytes(hay: usize, hayLen: usize, needle: usize, needleLen: 
   } else {
     return rfindScalar(hay, hayLen, needle, needleLen, <usize>-1);
   }
+}
+
+/** Where the last scanAll stopped: the end of the last occurrence it counted, relative to hay (0 when none). */
+export let scanStop: usize = 0;
+
+/** Stores one occurrence's absolute index when recording. Precondition: `into` has room for `count + 1` f64. */
+@inline function record(into: usize, count: u32, base: f64, index: usize): void {
+  if (into != 0) store<f64>(into + (<usize>count << 3), base + <f64>index);
+}
+
+/**
+ * The scalar scan from `from`, after `count` occurrences already counted (the reference, and the
+ * SIMD version's tail). Precondition: 0 < needleLen; from <= hayLen; ranges inside memory.
+ */
+function scanScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize, into: usize, capacity: u32,
+  base: f64, from: usize, count: u32): u32 {
+  const first = load<u8>(needle);
+  let i = from;
+  while (hayLen - i >= needleLen) {
+    if (load<u8>(hay + i) == first && bytesEqual(hay + i + 1, needle + 1, needleLen - 1)) {
+      if (count == capacity) return count;
+      record(into, count, base, i);
+      count++;
+      i += needleLen;
+      scanStop = i;
+    } else {
+      i++;
+    }
+  }
+  return count;
+}
+
+/**
+ * The non-overlapping occurrences of needle in hay, left to right (as Python's bytes.count takes
+ * them): their number, at most `capacity`. When `into` is not 0, each one's `base + index` is
+ * stored there as an f64. scanStop tells where a caller resumes.
+ * Precondition: 0 < needleLen; both ranges, and `into` for `capacity` f64, inside memory.
+ */
+export function scanAll(hay: usize, hayLen: usize, needle: usize, needleLen: usize, into: usize, capacity: u32, base: f64): u32 {
+  scanStop = 0;
+  if (needleLen > hayLen || capacity == 0) return 0;
+  if (ASC_FEATURE_SIMD) {
+    let count: u32 = 0;
+    let i: usize = 0;
+    let next: usize = 0; // the lowest index the next occurrence may start at
+    if (needleLen == 1) {
+      const f = i8x16.splat(load<i8>(needle));
+      while (i + 64 <= hayLen) {
+        const e0 = i8x16.eq(v128.load(hay + i), f);
+        const e1 = i8x16.eq(v128.load(hay + i, 16), f);
+        const e2 = i8x16.eq(v128.load(hay + i, 32), f);
+        const e3 = i8x16.eq(v128.load(hay + i, 48), f);
+        if (v128.any_true(v128.or(v128.or(e0, e1), v128.or(e2, e3)))) {
+          let m = <u64>i8x16.bitmask(e0) | (<u64>i8x16.bitmask(e1) << 16)
+            | (<u64>i8x16.bitmask(e2) << 32) | (<u64>i8x16.bitmask(e3) << 48);
+          const hits = <u32>popcnt(m);
+          if (into == 0 && capacity - count >= hits) {
+            // Counting only: the whole block at once.
+            count += hits;
+            scanStop = i + 64 - <usize>clz(m);
+          } else {
+            while (m != 0) {
+              if (count == capacity) return count;
+              const j = i + <usize>ctz(m);
+              record(into, count, base, j);
+              count++;
+              scanStop = j + 1;
+              m &= m - 1;
+            }
+          }
+        }
+        i += 64;
+      }
+      return scanScalar(hay, hayLen, needle, 1, into, capacity, base, i, count);
+    }
+    const f = i8x16.splat(load<i8>(needle));
+    const l = i8x16.splat(load<i8>(needle + needleLen - 1));
+    const tail = needleLen - 1;
+    const last = hayLen - needleLen; // the last candidate position
+    // As findBytes: each block tests 32 candidates i..i+31, reading up to i + 31 + tail <= hayLen - 1.
+    while (i + 32 <= last + 1) {
+      const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
+      const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
+      if (v128.any_true(v128.or(a, b))) {
+        let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+        while (m != 0) {
+          const j = i + <usize>ctz(m);
+          if (j >= next && bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) {
+            if (count == capacity) return count;
+            record(into, count, base, j);
+            count++;
+            next = j + needleLen;
+            scanStop = next;
+          }
+          m &= m - 1;
+        }
+      }
+      i += 32;
+    }
+    return scanScalar(hay, hayLen, needle, needleLen, into, capacity, base, max(i, next), count);
+  } else {
+    return scanScalar(hay, hayLen, needle, needleLen, into, capacity, base, 0, 0);
+  }
+}
+
+/** Whether every one of `n` bytes at `p` is below 0x80. Precondition: the range is inside memory. */
+export function isAscii(p: usize, n: usize): bool {
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = i32x4.splat(0);
+    while (i + 64 <= n) {
+      acc = v128.or(acc, v128.or(v128.or(v128.load(p + i), v128.load(p + i, 16)), v128.or(v128.load(p + i, 32), v128.load(p + i, 48))));
+      i += 64;
+    }
+    if (i8x16.bitmask(acc) != 0) return false;
+  }
+  while (i < n) {
+    if (load<u8>(p + i) >= 0x80) return false;
+    i++;
+  }
+  return true;
 }

@@ -100,6 +100,30 @@ def main_table(spec):
                 total += len(m[p:p + 4096])
             return total
         out["slice4k"] = timed(plans["slice4k"], slice_loop, len(at4k) * 4096)
+
+        # What count(), findAll() and lines() replace: a find loop, and iter(m.readline, b'').
+        dense = spec["needleDense"].encode("latin-1")
+        def find_loop(collect):
+            find, step = m.find, len(dense)
+            found = []
+            hits = 0
+            i = find(dense, 0)
+            while i != -1:
+                if collect:
+                    found.append(i)
+                hits += 1
+                i = find(dense, i + step)
+            return hits
+        out["count"] = timed(plans["count"], lambda: find_loop(False), spec["denseHits"])
+        out["findAll"] = timed(plans["findAll"], lambda: find_loop(True), spec["denseHits"])
+
+        def lines_loop():
+            m.seek(0)
+            lines = 0
+            for line in iter(m.readline, b''):
+                lines += 1
+            return lines
+        out["lines"] = timed(plans["lines"], lines_loop, spec["lines"])
     finally:
         m.close()
     iterations = spec["openIterations"]

@@ -10,6 +10,8 @@ export const CACHE_DIR = join(tmpdir(), 'wasm-mmap-bench-v1');
 
 /** A needle of 8 bytes absent from the text (words are separated by single spaces), common bytes at both ends. */
 export const NEEDLE_8 = 'then  it';
+/** A needle with dense hits: a word starting with 'a' (about one in 180 bytes). */
+export const NEEDLE_DENSE = ' a';
 /** A byte absent from the text. */
 export const NEEDLE_1 = '#';
 

@@ -2,8 +2,41 @@
 // lastIndexOf, and the floor any JS API meets where it returns an object per call: readline as
 // indexOf(10) plus a view per line (no copy at all), read(64) as Uint8Array.slice (a
 // copy, as read() makes) at the same random positions.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Results, Spec } from './ops.ts';
-import { time } from './timing.ts';
+import { time, timeAsync } from './timing.ts';
+
+/**
+ * What Node users write without wasm-mmap for count(), findAll() and lines(): Buffer.indexOf
+ * loops over the file read into a Buffer, and node:readline over a file stream.
+ */
+export async function runBufferBatch(spec: Spec, bytes: Buffer): Promise<Results> {
+  const dense = Buffer.from(spec.needleDense, 'latin1');
+  const indexOfLoop = (collect?: number[]) => {
+    let hits = 0;
+    for (let i = bytes.indexOf(dense); i >= 0; i = bytes.indexOf(dense, i + dense.length)) {
+      collect?.push(i);
+      hits++;
+    }
+    return hits;
+  };
+  return {
+    count: time(spec.plans.count, spec.size, () => indexOfLoop(), { expect: spec.denseHits }),
+    findAll: time(spec.plans.findAll, spec.size, () => {
+      const offsets: number[] = [];
+      indexOfLoop(offsets);
+      return offsets.length;
+    }, { expect: spec.denseHits }),
+    lines: await timeAsync(spec.plans.lines, spec.lines, async () => {
+      let lines = 0;
+      for await (const line of createInterface({ input: createReadStream(spec.text), crlfDelay: Infinity })) {
+        if (typeof line === 'string') lines++;
+      }
+      return lines;
+    }, { expect: spec.lines }),
+  };
+}
 
 export function runBuffer(spec: Spec, bytes: Buffer, read64: Uint32Array): Results {
   const needle1 = Buffer.from(spec.needle1, 'latin1');

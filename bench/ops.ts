@@ -5,7 +5,7 @@ import type { Plan, Timing } from './timing.ts';
 
 export type OpId =
   | 'find1' | 'find8' | 'rfind8' | 'readline' | 'readByte' | 'read64' | 'slice4k'
-  | 'open4k' | 'open1g' | 'copyOpen';
+  | 'open4k' | 'open1g' | 'copyOpen' | 'count' | 'findAll' | 'lines';
 
 /** How a figure reads: a rate (higher is better) or a time per operation (lower is better). */
 export type Unit = 'GB/s' | 'lines/s' | 'calls/s' | 'µs';
@@ -27,6 +27,11 @@ export const OPS: OpInfo[] = [
   { id: 'open4k', label: 'open + close, 4 KiB file', unit: 'µs' },
   { id: 'open1g', label: 'open + close, 1 GiB sparse file', unit: 'µs' },
   { id: 'copyOpen', label: 'open, copy backing, whole file', unit: 'GB/s' },
+  // The batch operations, against the loops they replace: a find() loop (CPython), a
+  // Buffer.indexOf loop, node:readline over a file stream, CPython's iter(m.readline, b'').
+  { id: 'count', label: 'count(), dense hits (find/indexOf loop beside it)', unit: 'GB/s' },
+  { id: 'findAll', label: 'findAll(), dense hits (find/indexOf loop beside it)', unit: 'GB/s' },
+  { id: 'lines', label: 'lines() as strings (node:readline, iter(m.readline))', unit: 'lines/s' },
 ];
 
 /** Everything one run of the main table needs; also what the CPython child is given. */
@@ -38,6 +43,9 @@ export interface Spec {
   lines: number;
   needle1: string;
   needle8: string;
+  /** A needle with dense hits, and how many non-overlapping times it occurs in the text. */
+  needleDense: string;
+  denseHits: number;
   /** readByte() calls per run (from position 0), and the sum of the bytes they return. */
   readByteCount: number;
   readByteSum: number;

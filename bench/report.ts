@@ -136,6 +136,28 @@ export function verdicts(data: RunData): Verdict[] {
   return out;
 }
 
+/** Issue 13's targets for the batch operations, against the loops they replace, in the same run. */
+export function batchVerdicts(main: Record<Impl, Results>): Verdict[] {
+  const out: Verdict[] = [];
+  const versus = (id: OpId, impl: Impl, wanted: number, text: string) => {
+    const ours = main.native[id];
+    const theirs = main[impl][id];
+    if (ours === undefined || theirs === undefined) return;
+    const r = rate(ours) / rate(theirs);
+    out.push({ target: `${text} ≥ ${wanted}×`, figure: `${r.toFixed(2)}×`, met: r >= wanted });
+  };
+  versus('count', 'buffer', 3, 'count(), dense hits, vs a Buffer.indexOf loop:');
+  versus('count', 'cpython', 5, "count(), dense hits, vs CPython's find loop:");
+  versus('findAll', 'buffer', 3, 'findAll(), dense hits, vs a Buffer.indexOf loop:');
+  versus('lines', 'buffer', 2, 'lines() as strings vs node:readline over a file stream:');
+  versus('lines', 'cpython', 1, "lines() as strings vs CPython's for line in iter(m.readline, b''):");
+  if (main.native.find8 !== undefined && main.native.find1 !== undefined) {
+    const r = rate(main.native.find8) / rate(main.native.find1);
+    out.push({ target: 'find, 8-byte needle, vs the 1-byte find: ≥ 0.8×', figure: `${r.toFixed(2)}×`, met: r >= 0.8 });
+  }
+  return out;
+}
+
 export function verdictTable(list: Verdict[]): Table {
   return { head: ['target (native backing)', 'figure', ''], rows: list.map((v) => [v.target, v.figure, v.met ? 'met' : 'MISSED']) };
 }

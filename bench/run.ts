@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { runCPython } from './cpython.ts';
-import { GiB, KiB, MiB, NEEDLE_1, NEEDLE_8, formatSize, parseSize, positions, sparseFile, textFile } from './data.ts';
+import { GiB, KiB, MiB, NEEDLE_1, NEEDLE_8, NEEDLE_DENSE, formatSize, parseSize, positions, sparseFile, textFile } from './data.ts';
 import { OPS, type OpId, type Results, type Spec } from './ops.ts';
 import {
-  chart, findScalingTable, markdown, mainTable, memoryTable, openScalingTable, toText, verdictTable, verdicts,
+  batchVerdicts, chart, findScalingTable, markdown, mainTable, memoryTable, openScalingTable, toText, verdictTable, verdicts,
   type Impl, type RunData,
 } from './report.ts';
 import type { MapsSpec, MemoryRow, ScalingResults, ScalingSpec } from './scaling.ts';
@@ -40,15 +40,17 @@ function runWorker<T>(request: WorkerRequest): T {
   return JSON.parse(run.stdout) as T;
 }
 
-/** Lines as readline() returns them, and the sum of the first `count` bytes. */
-function describe(path: string, count: number): { lines: number; sum: number } {
+/** Lines as readline() returns them, the sum of the first `count` bytes, the dense needle's hits. */
+function describe(path: string, count: number): { lines: number; sum: number; denseHits: number } {
   const bytes = readFileSync(path);
+  let denseHits = 0;
+  for (let i = bytes.indexOf(NEEDLE_DENSE); i >= 0; i = bytes.indexOf(NEEDLE_DENSE, i + NEEDLE_DENSE.length)) denseHits++;
   let lines = 0;
   for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) lines++;
   if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) lines++;
   let sum = 0;
   for (let i = 0; i < count; i++) sum += bytes[i];
-  return { lines, sum };
+  return { lines, sum, denseHits };
 }
 
 function machine(python: string, loadStart: number): RunData['machine'] {
@@ -80,25 +82,30 @@ function main(): void {
   log(`input: ${formatSize(size)} of text (cached in the temp dir once built)`);
   const text = textFile(size);
   const readByteCount = Math.min(size, 16 * MiB);
-  const { lines, sum } = describe(text, readByteCount);
+  const { lines, sum, denseHits } = describe(text, readByteCount);
+  // --main-only: the main table and its verdicts only (no scaling, no memory, docs/ untouched).
+  const mainOnly = process.argv.includes('--main-only');
   const read64 = positions(1_000_000, size - 64, 64);
   const slices = positions(200_000, size - 4096, 4096);
   // Timed runs per round; with the default 3 rounds, each figure is the best of 3× these.
   const quick = { warmup: 2, reps: 3 };
   const spec: Spec = {
-    text, size, lines, needle1: NEEDLE_1, needle8: NEEDLE_8, readByteCount, readByteSum: sum,
+    text, size, lines, needle1: NEEDLE_1, needle8: NEEDLE_8, needleDense: NEEDLE_DENSE, denseHits,
+    readByteCount, readByteSum: sum,
     read64Positions: read64.path, slicePositions: slices.path,
     smallFile: sparseFile(4 * KiB), sparseFile: sparseFile(GiB), openIterations: 2000,
     plans: {
       find1: { warmup: 3, reps: 5 }, find8: { warmup: 3, reps: 5 }, rfind8: { warmup: 3, reps: 5 },
       readline: { warmup: 1, reps: 2 }, readByte: quick, read64: quick, slice4k: quick,
       open4k: { warmup: 2, reps: 5 }, open1g: { warmup: 2, reps: 5 }, copyOpen: quick,
+      count: { warmup: 2, reps: 5 }, findAll: { warmup: 2, reps: 5 }, lines: { warmup: 1, reps: 3 },
     },
   };
   const work: Record<OpId, number> = {
     find1: size, find8: size, rfind8: size, readline: lines, readByte: readByteCount,
     read64: read64.values.length, slice4k: slices.values.length,
     open4k: spec.openIterations, open1g: spec.openIterations, copyOpen: size,
+    count: size, findAll: size, lines,
   };
   const mapOps = OPS.map((op) => op.id).filter((id) => id !== 'copyOpen');
 
@@ -130,6 +137,7 @@ function main(): void {
     python = cp.python;
     add('cpython', withWork(cp.result, (key) => work[key as OpId]));
 
+    if (mainOnly) continue;
     const addScaling = (impl: Impl, results: ScalingResults) => {
       const into = (scaling[impl] ??= { find: {}, open: {} });
       for (const part of ['find', 'open'] as const) {
@@ -148,6 +156,12 @@ function main(): void {
     });
   }
 
+  if (mainOnly) {
+    console.log(`\n${formatSize(size)} text file, ${lines.toLocaleString('en-US')} lines, ${denseHits.toLocaleString('en-US')} hits of ${JSON.stringify(NEEDLE_DENSE)}. × = speed relative to CPython (> 1 is faster)\n`);
+    console.log(toText(mainTable({ main } as RunData)));
+    console.log(`\n${toText(verdictTable(batchVerdicts(main)))}`);
+    return;
+  }
   const mapsSpec: MapsSpec = { counts: [1, 10, 100, 1000, 10_000, 50_000], mapSize: 4 * KiB };
   log('memory: wasm-mmap');
   const wasmMemory = runWorker<MemoryRow[]>({ mode: 'maps', spec: mapsSpec });
@@ -171,7 +185,7 @@ function main(): void {
   console.log(`\n${m.cpu}, ${m.cores} cores; Node ${m.node}; CPython ${m.python}; ${m.date}; load average ${m.load}\n`);
   console.log(`${formatSize(size)} text file, ${lines.toLocaleString('en-US')} lines. × = speed relative to CPython (> 1 is faster)\n`);
   console.log(toText(mainTable(data)));
-  console.log(`\n${toText(verdictTable(verdicts(data)))}`);
+  console.log(`\n${toText(verdictTable([...verdicts(data), ...batchVerdicts(main)]))}`);
   console.log(`\nfind (8-byte, absent) by map size\n${toText(findScalingTable(data))}`);
   console.log(`\nopen + close by file size\n${toText(openScalingTable(data))}`);
   console.log(`\nmemory by open anonymous maps\n${toText(memoryTable(data))}`);

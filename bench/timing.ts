@@ -63,3 +63,21 @@ export function time<T>(plan: Plan, work: number, run: () => T, check: Check<T> 
   }
   return { seconds, work };
 }
+
+/** {@link time} for a run that is asynchronous (node:readline). */
+export async function timeAsync<T>(plan: Plan, work: number, run: () => Promise<T>, check: Check<T> = {}): Promise<Timing> {
+  const finish = (value: T) => {
+    if (check.expect !== undefined && value !== check.expect) {
+      throw new Error(`benchmark run returned ${String(value)}, expected ${String(check.expect)}`);
+    }
+  };
+  for (let i = 0; i < plan.warmup; i++) finish(await run());
+  const seconds: number[] = [];
+  for (let i = 0; i < plan.reps; i++) {
+    const start = process.hrtime.bigint();
+    const value = await run();
+    seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
+    finish(value);
+  }
+  return { seconds, work };
+}

@@ -46,6 +46,21 @@ export function runMMap(spec: Spec, backing: Backing, ops: OpId[],
         return lines;
       }, { expect: spec.lines });
     }
+    if (want.has('count')) {
+      // A string needle, as users write it: encoded into the core's scratch area, no array.
+      results.count = time(spec.plans.count, spec.size, () => m.count(spec.needleDense, 0), { expect: spec.denseHits });
+    }
+    if (want.has('findAll')) {
+      results.findAll = time(spec.plans.findAll, spec.size, () => m.findAll(spec.needleDense, 0).length, { expect: spec.denseHits });
+    }
+    if (want.has('lines')) {
+      results.lines = time(spec.plans.lines, spec.lines, () => {
+        m.seek(0);
+        let lines = 0;
+        for (const line of m.lines()) if (typeof line === 'string') lines++;
+        return lines;
+      }, { expect: spec.lines });
+    }
     if (want.has('readByte')) {
       results.readByte = time(spec.plans.readByte, spec.readByteCount, () => {
         m.seek(0);

@@ -1,5 +1,5 @@
-// Maps a real file and uses it as Python's mmap would. Run it with `npm start`.
-import { openSync, closeSync, writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+// Maps a file and uses it as Python's mmap would, then the batch operations. `npm start` runs it.
+import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MMap, ACCESS_READ, ValueError } from 'wasm-mmap';
@@ -8,35 +8,29 @@ const dir = mkdtempSync(join(tmpdir(), 'wasm-mmap-'));
 const path = join(dir, 'hello.txt');
 writeFileSync(path, 'Hello, world!\nSecond line\nThird line\n');
 
-const fd = openSync(path, 'r+');
-const m = new MMap(fd, 0);           // 0 = the whole file, read-write, shared
-closeSync(fd);                       // the map keeps its own duplicate of the fd
-console.log(String(m), `(backing: ${m.backing})`);
-
-const text = (bytes) => new TextDecoder().decode(bytes);
-console.log('first line:', JSON.stringify(text(m.readline())));
+const m = MMap.open(path);            // the whole file, shared, read-write; the map owns its fd
+console.log(m, `(backing: ${m.backing})`);
+console.log('first line:', new TextDecoder().decode(m.readline()));
 console.log('"line" is at', m.find('line'), 'and last at', m.rfind('line'));
-m.setSlice(0, 5, 'HELLO');           // m[0:5] = b'HELLO'
-m.flush();                           // the copy backing publishes here; native already did
-console.log('file now starts with', JSON.stringify(readFileSync(path, 'utf8').slice(0, 13)));
+console.log('"line" occurs', m.count('line', 0), 'times, at', m.findAll('line', 0));
+m.setSlice(0, 5, 'HELLO');            // m[0:5] = b'HELLO'
+m.flush();                            // the copy backing publishes here; native already did
+console.log('file now starts with', readFileSync(path, 'utf8').slice(0, 13));
 
-m.seek(0, 2);                        // to the end
+m.seek(0);
+for (const line of m.lines()) console.log('line:', line, '| cursor now at', m.tell());
 try {
-  m.readByte();
+  m.readByte();                       // the cursor is at the end
 } catch (error) {
   console.log('at the end:', error instanceof ValueError, error.message);
 }
 m.close();
 
-// A read-only map stays read-only.
-const ro = openSync(path, 'r');
-const r = new MMap(ro, 0, { access: ACCESS_READ });
+const r = MMap.open(path, { access: ACCESS_READ }); // opened read-only, mapped read-only
 try {
   r.write('x');
 } catch (error) {
   console.log('read-only:', error.name, error.message);
 }
-console.log(String(r));
 r.close();
-closeSync(ro);
 rmSync(dir, { recursive: true });

@@ -1,9 +1,9 @@
 // Builds build/mmap_helper.node from host/mmap_helper.c, offline: the system C compiler and the
 // Node-API headers of the npm package node-api-headers (node-gyp would download Node's headers).
 // Run by `npm install`. It never fails the install: without the helper wasm-mmap uses the copy
-// backing, so any failure is one line of explanation and exit code 0.
+// backing, so any failure is one line of explanation (saying what the maps will use) and exit code 0.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -32,9 +32,25 @@ function build() {
   }
 }
 
-try {
-  const why = build();
-  if (why) console.log(`wasm-mmap: native helper not built: ${why}; ${fallback}.`);
-} catch (error) {
-  console.log(`wasm-mmap: native helper not built: ${error.message}; ${fallback}.`);
+/**
+ * What the maps will use after a failed build: a helper shipped prebuilt in the package (or left
+ * by an earlier build) still serves if it loads here, and then saying "copy backing" would be false.
+ */
+function outcome() {
+  const helper = `${root}build/mmap_helper.node`;
+  if (!existsSync(helper)) return fallback;
+  try {
+    createRequire(import.meta.url)(helper);
+    return 'the prebuilt build/mmap_helper.node loads, so wasm-mmap will use it (the native backing)';
+  } catch (error) {
+    return `the prebuilt build/mmap_helper.node does not load (${error.message.split('\n')[0]}); ${fallback}`;
+  }
 }
+
+let why;
+try {
+  why = build();
+} catch (error) {
+  why = error.message;
+}
+if (why) console.log(`wasm-mmap: native helper not built: ${why}; ${outcome()}.`);

@@ -39,6 +39,9 @@ export interface CoreExports {
   resize_prepare(handle: number, newSize: number): number;
   resize_abort(handle: number): number;
   resize_commit(handle: number, newSize: number): number;
+  find_all(handle: number, needle: number, length: number, start: number, end: number, into: number, capacity: number): number;
+  lines_block(handle: number, most: number): number;
+  map_advance(handle: number, from: number, to: number, changes: number): number;
   set_address_bias(bias: number): void;
   free_pages(): number;
 }
@@ -113,6 +116,8 @@ export function check(result: number): number {
 }
 
 const SEARCH_SLICE = 16 << 20;
+/** Offsets one findAll call of the core stores (512 KiB of the scratch area). */
+export const SCAN_BATCH = 1 << 16;
 
 /**
  * Where one map's results of 65 bytes to 64 KiB are cut from, as Node's Buffer pool does: V8
@@ -221,14 +226,17 @@ export class Core {
    * the core itself (an empty needle finds the clamped start, and rfinds the clamped end).
    * Returns the index, or -1.
    */
-  find(handle: number, needle: Uint8Array, start: number, end: number, reverse: number): number {
+  find(handle: number, needle: Uint8Array | string, start: number, end: number, reverse: number): number {
     return check(this.findRaw(handle, needle, start, end, reverse));
   }
 
-  /** find's search, returning what the core returns: the index, -1, or an error code (negated). */
-  private findRaw(handle: number, needle: Uint8Array, start: number, end: number, reverse: number): number {
-    const address = this.copyIn(needle);
-    const n = needle.length;
+  /**
+   * find's search, returning what the core returns: the index, -1, or an error code (negated).
+   * A string needle is encoded straight into the scratch area (needleIn).
+   */
+  private findRaw(handle: number, needle: Uint8Array | string, start: number, end: number, reverse: number): number {
+    const address = this.needleIn(needle);
+    const n = this.needleLength;
     const x = this.x;
     if (n === 0 || x.map_length(handle) <= SEARCH_SLICE) return x.find(handle, address, n, start, end, reverse);
     const from = x.find(handle, address, 0, start, end, 0);
@@ -248,6 +256,82 @@ export class Core {
     return -1;
   }
 
+
+  /** The length in bytes of the needle that {@link Core.needleIn} put last. */
+  needleLength = 0;
+  /** Where the output room that {@link Core.needleIn} reserved after the needle starts. */
+  outputAddress = 0;
+  /** A view of the scratch area as it was last asked for (see needleIn). */
+  private scratchBytes = new Uint8Array(0);
+
+  /**
+   * Puts a needle into the scratch area, followed by `extra` bytes (8-aligned) for output;
+   * returns its address and sets {@link Core.needleLength}. A string is encoded straight into
+   * the area (TextEncoder.encodeInto on a kept view of it): no array in between, so that a
+   * string needle costs no more than a pre-encoded one.
+   */
+  needleIn(sub: Uint8Array | string, extra = 0): number {
+    if (typeof sub !== 'string') {
+      const address = this.x.scratch(align8(sub.length) + extra);
+      if (address === 0) throw new OSError(12);
+      this.view().set(sub, address);
+      this.needleLength = sub.length;
+      this.outputAddress = address + align8(sub.length);
+      return address;
+    }
+    const room = sub.length * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
+    const asked = align8(room) + extra;
+    const address = this.x.scratch(asked);
+    if (address === 0) throw new OSError(12);
+    let view = this.scratchBytes;
+    this.view(); // a grow detaches the kept view (its length becomes 0)
+    // The area only grows, so a view made at this address for a larger request is still inside it.
+    if (view.byteOffset !== address || view.byteLength < room) {
+      view = this.scratchBytes = new Uint8Array(this.x.memory.buffer, address, asked);
+    }
+    this.needleLength = room === 0 ? 0 : utf8.encodeInto(sub, view).written;
+    this.outputAddress = address + align8(room);
+    return address;
+  }
+
+  /**
+   * count/findAll over the window of find(): the number of non-overlapping occurrences of the
+   * needle at `address` (put by needleIn), or an error code (negated). With `collect`, their
+   * offsets are passed to it in batches (a view of the core's memory, valid during the call).
+   * Long windows go in slices of SEARCH_SLICE, as find does; a slice resumes where the last
+   * occurrence ended, or where one could still straddle the slice's end.
+   */
+  scan(handle: number, address: number, start: number, end: number, collect?: (batch: Float64Array) => void): number {
+    const x = this.x;
+    const n = this.needleLength;
+    const into = collect === undefined ? 0 : this.outputAddress;
+    const capacity = collect === undefined ? NaN : SCAN_BATCH;
+    const sliced = n > 0 && x.map_length(handle) > SEARCH_SLICE;
+    let from = start;
+    let to = end;
+    if (sliced) {
+      // The window, from the core itself: an empty needle finds the clamped start, and rfinds the clamped end.
+      from = x.find(handle, address, 0, start, end, 0);
+      to = x.find(handle, address, 0, start, end, 1);
+      if (from < 0) return from === -1 ? 0 : from;
+    }
+    let total = 0;
+    for (let s = from; ;) {
+      const e = sliced ? Math.min(s + SEARCH_SLICE, to) : to;
+      const found = x.find_all(handle, address, n, s, e, into, capacity);
+      if (found < 0) return found;
+      total += found;
+      if (found > 0 && collect !== undefined) {
+        this.view();
+        collect(new Float64Array(x.memory.buffer, into, found));
+      }
+      const full = found === capacity;
+      if (!full && (!sliced || e === to)) return total;
+      // A full batch goes on after its last occurrence; a slice, where one could still straddle its end.
+      s = full ? this.out(0) : Math.max(this.out(0), e - n + 1);
+      if (sliced && to - s < n) return total;
+    }
+  }
 
   // The typed calls: one per export, each checking its result (a negative code but find's -1
   // throws its exception) and reading the out record before anything else can call the core.
@@ -383,6 +467,37 @@ export class Core {
   /** The memory's current buffer, for the native helper (a grow detaches old ones). */
   buffer(): ArrayBuffer { return this.x.memory.buffer; }
 
+  /** count: the non-overlapping occurrences of `needle` in find()'s window (see scan). */
+  count(handle: number, needle: Uint8Array | string, start: number, end: number): number {
+    return check(this.scan(handle, this.needleIn(needle), start, end));
+  }
+
+  /** findAll: the offsets of the occurrences count() counts, ascending, in a new array. */
+  findAll(handle: number, needle: Uint8Array | string, start: number, end: number): Float64Array {
+    const batches: Float64Array[] = [];
+    const address = this.needleIn(needle, SCAN_BATCH * 8);
+    check(this.scan(handle, address, start, end, (batch) => batches.push(batch.slice())));
+    if (batches.length === 1) return batches[0];
+    const all = new Float64Array(batches.reduce((n, batch) => n + batch.length, 0));
+    let at = 0;
+    for (const batch of batches) {
+      all.set(batch, at);
+      at += batch.length;
+    }
+    return all;
+  }
+
+  /** lines_block: the block of whole lines at the cursor (count 0 at the end); the cursor stays. */
+  linesBlock(handle: number, most: number): { count: number; address: number; ascii: boolean; changes: number } {
+    const count = check(this.x.lines_block(handle, most));
+    return { count, address: this.out(0), ascii: this.out(1) === 1, changes: this.out(2) };
+  }
+
+  /** map_advance: whether the cursor moved from `from` to `to` (not when it moved, or the map changed, since `changes`). */
+  advance(handle: number, from: number, to: number, changes: number): boolean {
+    return check(this.x.map_advance(handle, from, to, changes)) === 1;
+  }
+
   /** Copies `data` into the scratch area; returns its address. */
   copyIn(data: Uint8Array): number {
     const address = this.x.scratch(data.length);
@@ -391,6 +506,9 @@ export class Core {
     return address;
   }
 }
+
+const utf8 = new TextEncoder();
+const align8 = (n: number) => (n + 7) & ~7;
 
 const cores: Core[] = [];
 const E_ENOMEM = E_OS + 12;

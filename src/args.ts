@@ -165,3 +165,8 @@ function detached(buffer: ArrayBuffer): boolean {
     return true;
   }
 }
+
+/** A bound of count()/findAll(): an integer, or `undefined`/`null` (None, as bytes.count takes it) for "not given": NaN. */
+export function toOptionalIndex(value: unknown): number {
+  return value === undefined || value === null ? NaN : toSsize(value);
+}

@@ -17,6 +17,28 @@ import { OSError, IndexError, os } from './errors.js';
 import { duplicate, fdFacts } from './fd.js';
 import { EFAULT, watchFaults } from './faults.js';
 import { baseIsStable, native, nativeError } from './native.js';
+import { inspect } from 'node:util';
+import { closeSync, openSync } from 'node:fs';
+import { ACCESS_READ } from './constants.js';
+import { fileURLToPath } from 'node:url';
+import { toOptionalIndex } from './args.js';
+import { TextLines, type TextBlock } from './lines.js';
+
+/** Options of {@link MMap.open}: the constructor's, and the map's length. */
+export interface MMapOpenOptions extends MMapOptions {
+  /** The map's length in bytes; 0 (default) maps the file from `offset` to its end. */
+  length?: number;
+}
+
+/** Options of {@link MMap.lines}. */
+export interface LinesOptions {
+  /** `'utf8'` (default), `'latin1'`, or `'bytes'` (`Uint8Array` copies). */
+  encoding?: 'utf8' | 'latin1' | 'bytes';
+}
+
+/** How many bytes of whole lines lines() decodes at a time (more for a longer line). */
+const LINES_BLOCK = 64 << 10;
+const EISDIR = 21;
 
 /** Options of the constructor, as Python's keyword arguments (docs/spec/API.md, Construction). */
 export interface MMapOptions {
@@ -55,6 +77,25 @@ function setupCore(core: Core): void {
 const envBacking = process.env.WASM_MMAP_BACKING;
 /** What the environment asks `'auto'` to be, read once when the module loads (a read costs 0.15 µs). */
 const autoBacking = envBacking === 'native' || envBacking === 'copy' ? envBacking : undefined;
+
+let copyFallbackWarned = false;
+
+/**
+ * Says once per process that a shared writable file map went to the copy backing although
+ * nobody asked for it: a program that shares the file with another process or thread would
+ * otherwise wait, silently, for writes that never arrive. `backing: 'copy'` silences it.
+ */
+function warnCopyFallback(core: Core): void {
+  if (copyFallbackWarned) return;
+  copyFallbackWarned = true;
+  const reason = native === undefined ? nativeError!.split('\n')[0]
+    : nativeUsable(core) ? 'the native backing was not chosen' : "this process's WebAssembly memory can move (V8's trap handler is off)";
+  process.emitWarning(
+    `a shared writable map of a file uses the copy backing: ${reason}. Other processes and threads see its `
+    + "writes only after flush() or close(), and it never sees theirs. Pass { backing: 'copy' } to silence this "
+    + `warning${native === undefined ? '; MMap.nativeError says how to get the native backing' : ''}.`,
+    { type: 'WasmMmapWarning', code: 'WASM_MMAP_COPY_BACKING' });
+}
 
 /** Releases a map's resources: called by close(), [Symbol.dispose]() and, last, the finalizer. */
 function release(state: { backing?: Backing }): void {
@@ -171,6 +212,7 @@ export class MMap {
     this.#core = core;
     this.#handle = handle;
     finalizer.register(this, this.#state, this.#state);
+    if (wanted === 'auto' && autoBacking === undefined && map.file && !map.external && map.shared && map.writable) warnCopyFallback(core);
   }
 
   /**
@@ -201,7 +243,7 @@ export class MMap {
   }
 
   /** Which backing holds the bytes: `'native'`, `'copy'` or `'anonymous'`. */
-  get backing(): BackingName {
+  get backing(): 'native' | 'copy' | 'anonymous' {
     this.#open();
     return this.#name;
   }
@@ -264,7 +306,7 @@ export class MMap {
   #find(sub: unknown, start: unknown, end: unknown, reverse: number): number {
     const b = this.#open();
     if (sub === undefined) throw arityError(reverse ? 'rfind' : 'find', 'at least 1 argument', []);
-    const needle = toBytes(sub);
+    const needle = typeof sub === 'string' ? sub : toBytes(sub);
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
     return this.#touch(b, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
@@ -527,6 +569,170 @@ export class MMap {
     const access = ACCESS_NAMES[this.#core.access(this.#handle)];
     return `<${name} closed=False, access=${access}, length=${this.#core.length(this.#handle)}, `
       + `pos=${this.#core.tell(this.#handle)}, offset=${this.#offset}>`;
+  }
+
+  /**
+   * Opens the file at `path` and maps it; the map owns the file descriptor (Python:
+   * `open(path, 'r+b')`, or `'rb'` for a read-only map, then `mmap.mmap(f.fileno(), length, …)`).
+   * The file is opened read-only for `access: ACCESS_READ`, or a `prot` without `PROT_WRITE`,
+   * and read-write otherwise.
+   * @param path The file's path, or a `file:` URL.
+   * @param options `length` (0 by default: the whole file from `offset`) and the constructor's options.
+   * @returns The map.
+   * @throws {OSError} when the file cannot be opened, with `errno`, `code` and `path`
+   * (e.g. `[Errno 2] No such file or directory: 'missing.log'`, named `FileNotFoundError`); and
+   * whatever the constructor throws (`ValueError: cannot mmap an empty file`, …).
+   * @example
+   * const m = MMap.open('app.log', { access: ACCESS_READ });
+   */
+  static open(path: string | URL, options?: MMapOpenOptions): MMap {
+    // Each option is read once, as the constructor reads them.
+    const { length, flags, prot, access, offset, backing } = options ?? {};
+    const readOnly = access === ACCESS_READ
+      || ((access === undefined || access === ACCESS_DEFAULT) && typeof prot === 'number' && (prot & PROT_WRITE) === 0);
+    const file = path instanceof URL ? fileURLToPath(path) : path;
+    let fd: number;
+    try {
+      fd = openSync(file, readOnly ? 'r' : 'r+');
+    } catch (error) {
+      throw OSError.from(error, file);
+    }
+    try {
+      // Linux opens a directory read-only; Python's open() refuses it, as Node does read-write.
+      if (os(() => fstatSync(fd)).isDirectory()) throw new OSError(EISDIR, undefined, file);
+      return new this(fd, length ?? 0, { flags, prot, access, offset, backing });
+    } finally {
+      closeSync(fd); // the map holds its own duplicate
+    }
+  }
+
+  /**
+   * Counts the non-overlapping occurrences of `sub` in `[start, end)`, as Python's `bytes.count`
+   * counts them, in the core. The window is find()'s: `start` defaults to the cursor, negative
+   * bounds count from the end, both are clamped. An empty `sub` occurs at every index of the
+   * window and at its end (`bytes.count(b'')`). The cursor does not move.
+   * @param sub The bytes to count (a string is encoded as UTF-8).
+   * @param start Where to start; the cursor when `undefined` or `null`.
+   * @param end Where to stop; the map's end when `undefined` or `null`.
+   * @returns The number of occurrences.
+   * @throws {ValueError} when the map is closed; {TypeError} for a `sub` that is not bytes-like.
+   * @example m.count('timeout', 0);
+   */
+  count(sub: Uint8Array | ArrayBufferView | ArrayBuffer | string, start?: number | null, end?: number | null): number {
+    const b = this.#open();
+    if (sub === undefined) throw arityError('count', 'at least 1 argument', []);
+    const needle = typeof sub === 'string' ? sub : toBytes(sub);
+    const from = toOptionalIndex(start);
+    const to = toOptionalIndex(end);
+    return this.#touch(b, () => this.#core.count(this.#handle, needle, from, to), false);
+  }
+
+  /**
+   * The offsets of the non-overlapping occurrences of `sub` in `[start, end)`, ascending: those
+   * {@link MMap.count} counts, found in the core. The cursor does not move.
+   * @param sub The bytes to find (a string is encoded as UTF-8).
+   * @param start Where to start; the cursor when `undefined` or `null`.
+   * @param end Where to stop; the map's end when `undefined` or `null`.
+   * @returns A new `Float64Array` of offsets (empty when there is none).
+   * @throws {ValueError} when the map is closed; {TypeError} for a `sub` that is not bytes-like.
+   * @example for (const at of m.findAll('ERROR', 0)) console.log(at);
+   */
+  findAll(sub: Uint8Array | ArrayBufferView | ArrayBuffer | string, start?: number | null, end?: number | null): Float64Array {
+    const b = this.#open();
+    if (sub === undefined) throw arityError('findAll', 'at least 1 argument', []);
+    const needle = typeof sub === 'string' ? sub : toBytes(sub);
+    const from = toOptionalIndex(start);
+    const to = toOptionalIndex(end);
+    return this.#touch(b, () => this.#core.findAll(this.#handle, needle, from, to), false);
+  }
+
+  /**
+   * The lines from the cursor, each yielded without its ending (`\n`, or `\r\n` as
+   * `node:readline` drops it); a last line without a newline is yielded too. The cursor moves
+   * past each line as it is yielded, so `readline()`, `seek()` and writes may be interleaved:
+   * the next line is read from wherever the cursor is. Python:
+   * `for line in iter(m.readline, b''): line = line.rstrip(b'\n')…`.
+   * Lines are found in the core and decoded in blocks of up to 64 KiB of whole lines; writes
+   * through this map are seen at once, another process's writes within the current block are not.
+   * @param options `encoding`: `'utf8'` (default; invalid bytes become U+FFFD, a BOM is kept),
+   * `'latin1'`, or `'bytes'` for `Uint8Array` copies.
+   * @returns An iterator of the lines.
+   * @throws {ValueError} when the map is closed (at the call, and at any step after a close);
+   * {TypeError} for an unknown encoding.
+   * @example for (const line of m.lines()) if (line.includes('ERROR')) errors++;
+   */
+  lines(options?: { encoding?: 'utf8' | 'latin1' }): IterableIterator<string>;
+  lines(options: { encoding: 'bytes' }): IterableIterator<Uint8Array>;
+  lines(options?: LinesOptions): IterableIterator<string | Uint8Array>;
+  lines(options?: LinesOptions): IterableIterator<string | Uint8Array> {
+    this.#open();
+    const encoding = options?.encoding ?? 'utf8';
+    if (encoding !== 'utf8' && encoding !== 'latin1' && encoding !== 'bytes') {
+      throw new TypeError(`encoding must be 'utf8', 'latin1' or 'bytes', not ${JSON.stringify(encoding)}`);
+    }
+    return encoding === 'bytes' ? this.#byteLines() : this.#textLines(encoding === 'latin1');
+  }
+
+  /** The iterator of text lines, over blocks read by #textBlock. */
+  #textLines(latin1: boolean): TextLines {
+    return new TextLines(this.#core, this.#handle, this.#state, () => this.#textBlock(latin1));
+  }
+
+  /** The block of whole lines at the cursor, decoded; undefined at the map's end. */
+  #textBlock(latin1: boolean): TextBlock | undefined {
+    const b = this.#open();
+    const core = this.#core;
+    // Decoding reads the map's pages: inside #touch, so that a touch past the file's end is EFAULT.
+    const read = this.#touch(b, () => {
+      const { count, address, ascii, changes } = core.linesBlock(this.#handle, LINES_BLOCK);
+      return { count, ascii, changes, text: Buffer.from(core.buffer(), address, count).toString(latin1 ? 'latin1' : 'utf8') };
+    }, false);
+    if (read.count === 0) return undefined;
+    const pos = core.tell(this.#handle);
+    const newlines = latin1 || read.ascii ? undefined : this.findAll('\n', pos, pos + read.count);
+    return { text: read.text, pos, end: pos + read.count, changes: read.changes, newlines };
+  }
+
+  *#byteLines(): Generator<Uint8Array, void, undefined> {
+    const core = this.#core;
+    let block = new Uint8Array(0);
+    let at = 0;
+    let pos = 0;
+    let changes = 0;
+    for (;;) {
+      const b = this.#open();
+      if (at < block.length) {
+        const nl = block.indexOf(10, at);
+        const stop = nl < 0 ? block.length : nl;
+        const next = pos + (stop + (nl < 0 ? 0 : 1) - at);
+        if (core.advance(this.#handle, pos, next, changes)) {
+          const line = block.subarray(at, nl > at && block[nl - 1] === 13 ? nl - 1 : stop);
+          at = nl < 0 ? block.length : nl + 1;
+          pos = next;
+          yield line;
+          continue;
+        }
+      }
+      // One copy per block; each line is a view of its own bytes of it, as the result pool's are.
+      const read = this.#touch(b, () => {
+        const { count, address, changes: stamp } = core.linesBlock(this.#handle, LINES_BLOCK);
+        return { stamp, bytes: core.view().slice(address, address + count) };
+      }, false);
+      if (read.bytes.length === 0) return;
+      block = read.bytes;
+      pos = core.tell(this.#handle);
+      changes = read.stamp;
+      at = 0;
+    }
+  }
+
+  /**
+   * What `console.log(m)` and `util.inspect(m)` show: the repr, as {@link MMap.toString}.
+   * @returns The repr.
+   * @example util.inspect(m); // '<mmap.mmap closed=False, access=ACCESS_DEFAULT, length=10, pos=0, offset=0>'
+   */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 

@@ -25,6 +25,25 @@ test('host/build.mjs without a C compiler exits 0 with one line of explanation',
   assert.not.ok(fs.existsSync(path.join(dir, 'build/mmap_helper.node')));
 });
 
+test('host/build.mjs without a C compiler says what the maps will use: a shipped helper that loads, or the copy backing', () => {
+  const dir = path.join(tmp.dir, 'pkg-prebuilt');
+  fs.mkdirSync(path.join(dir, 'host'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'build'));
+  for (const f of ['build.mjs', 'mmap_helper.c']) fs.copyFileSync(path.join(root, 'host', f), path.join(dir, 'host', f));
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  const run = () => spawnSync(process.execPath, [path.join(dir, 'host/build.mjs')], {
+    encoding: 'utf8', env: { ...process.env, CC: '/nonexistent/cc' },
+  });
+  fs.copyFileSync(path.join(root, 'build/mmap_helper.node'), path.join(dir, 'build/mmap_helper.node'));
+  let out = run();
+  assert.is(out.status, 0);
+  assert.match(out.stdout, /^wasm-mmap: native helper not built: no C compiler .*; the prebuilt build\/mmap_helper\.node loads, so wasm-mmap will use it \(the native backing\)\.\n$/);
+  fs.writeFileSync(path.join(dir, 'build/mmap_helper.node'), 'not a shared object');
+  out = run();
+  assert.is(out.status, 0);
+  assert.match(out.stdout, /; the prebuilt build\/mmap_helper\.node does not load \(.*\); wasm-mmap will use the copy backing\.\n$/);
+});
+
 test('a package without its helper: nativeAvailable false, nativeError says why and what to do, maps use copy', () => {
   assert.ok(fs.existsSync(path.join(root, 'dist/index.js')), 'npm install builds dist/');
   const dir = path.join(tmp.dir, 'pkg-load');
