@@ -96,6 +96,13 @@ def _slice(key):
     return _slice_index(key.start), _slice_index(key.stop), step
 
 
+def _arity(name, takes, *args):
+    """PyArg_ParseTuple's TypeError for missing arguments, after the closed check as in CPython."""
+    if _MISSING in args:
+        given = args.index(_MISSING)
+        raise TypeError(f"{name}() takes {takes} ({given} given)")
+
+
 def _has_index(value):
     return hasattr(type(value), "__index__")
 
@@ -261,14 +268,15 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
     def tell(self):
         return check(self._x.tell(self._h))
 
-    def find(self, sub, start=_MISSING, end=_MISSING, /):
+    def find(self, sub=_MISSING, start=_MISSING, end=_MISSING, /):
         return self._find(sub, start, end, 0)
 
-    def rfind(self, sub, start=_MISSING, end=_MISSING, /):
+    def rfind(self, sub=_MISSING, start=_MISSING, end=_MISSING, /):
         return self._find(sub, start, end, 1)
 
     def _find(self, sub, start, end, reverse):
         self._open()
+        _arity("rfind" if reverse else "find", "at least 1 argument", sub)
         args = (self._h, sub, _optional_ssize(start), _optional_ssize(end), reverse)
         r = self._x.find(*args)
         return r if r >= -1 else self._settle(r, self._x.find, args, False)
@@ -281,16 +289,18 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
             if check(x.flush(self._h, off, n)) == 1:
                 b.publish(x.out(0), x.out(1))
 
-    def madvise(self, option, start=_MISSING, length=_MISSING, /):
+    def madvise(self, option=_MISSING, start=_MISSING, length=_MISSING, /):
         b = self._open()
+        _arity("madvise", "at least 1 argument", option)
         advice, s, n = _int(option), _optional_ssize(start), _optional_ssize(length)
         x = self._x
         with _abi.LOCK:
             effect = check(x.madvise(self._h, advice, s, n))
             b.advise(advice, x.out(0), x.out(1), effect)
 
-    def move(self, dest, src, count, /):
+    def move(self, dest=_MISSING, src=_MISSING, count=_MISSING, /):
         self._open()
+        _arity("move", "exactly 3 arguments", dest, src, count)
         args = (self._h, _ssize(dest), _ssize(src), _ssize(count))
         r = self._x.move(*args)
         if r < 0:
@@ -317,8 +327,9 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = self._x.readline(self._h)
         return r if r.__class__ is bytes else self._settle(r, self._x.readline, (self._h,), True)
 
-    def resize(self, newsize, /):
+    def resize(self, newsize=_MISSING, /):
         b = self._open()
+        _arity("resize", "exactly 1 argument", newsize)
         n = _ssize(newsize)
         if self._exports > 0:
             raise BufferError("mmap can't resize with extant buffers exported.")
@@ -330,17 +341,20 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
             check(r)
             b.resize(n, x.out(0))
 
-    def seek(self, pos, whence=0, /):
+    def seek(self, pos=_MISSING, whence=0, /):
         self._open()
+        _arity("seek", "at least 1 argument", pos)
         check(self._x.seek(self._h, _ssize(pos), _int(whence)))
 
-    def write(self, data, /):
+    def write(self, data=_MISSING, /):
         self._open()
+        _arity("write", "exactly 1 argument", data)
         r = self._x.write(self._h, data)
         return r if r >= 0 else self._settle(r, self._x.write, (self._h, data), True)
 
-    def write_byte(self, byte, /):
+    def write_byte(self, byte=_MISSING, /):
         self._open()
+        _arity("write_byte", "exactly 1 argument", byte)
         value = _long(byte)
         if value > 255:
             raise OverflowError("unsigned byte integer is greater than maximum")

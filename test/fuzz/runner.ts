@@ -309,13 +309,15 @@ export function backingOf(c: Case): Backing | 'anonymous' {
 /**
  * Runs `cases` on CPython and on wasm-mmap and compares them under the normalisation table.
  * @param cases the batch; each file map's `new` names its backing
+ * @param runOurs the host that answers them (default: the Node host's interpreter; the Python
+ *   host's tests pass theirs)
  * @returns one verdict per case, in order
  * @throws Error when python3 cannot run the oracle
  * @example const [v] = await check([generate(new Rng(1), 'native')]); v.divergence // null
  */
-export async function check(cases: Case[]): Promise<Verdict[]> {
+export async function check(cases: Case[], runOurs: (cases: Case[]) => Promise<Result[]> = (c) => worker.run(c)): Promise<Verdict[]> {
   const py = await runCPython(cases);
-  const ours = await worker.run(cases);
+  const ours = await runOurs(cases);
   const judged = cases.map((c, i) => judge(c, py[i], ours[i], backingOf(c)));
   const crashed = judged.flatMap((j, i) => (j !== null && 'crashAt' in j ? [i] : []));
   const variants = crashed.map((i) => privateVariant(cases[i]));
