@@ -45,8 +45,9 @@ export const FILE: u8 = 2;            // the bytes come from a file (resize chan
 export const EXTERNAL: u8 = 4;        // the host maps the region's pages
 export const FD_WRITABLE_BIT: u8 = 8; // the fd is open O_RDWR (ftruncate, MADV_REMOVE need it)
 const PROT_NONE_BIT: u8 = 16;
-export const DECIDED_WRITABLE: i32 = 32; // the stored access is not ACCESS_READ
-export const DECIDED_POPULATE: i32 = 64; // MAP_POPULATE
+const NO_READ: u8 = 32;               // prot without PROT_READ (Linux refuses MADV_POPULATE_READ there)
+export const DECIDED_WRITABLE: i32 = 32; // OUT[1] only: the stored access is not ACCESS_READ
+export const DECIDED_POPULATE: i32 = 64; // OUT[1] only: MAP_POPULATE
 
 /** Largest number of maps one core instance holds; the host opens another instance past it. */
 export const MAX_MAPS: i32 = 1 << 16;
@@ -224,7 +225,8 @@ export function mapNew(length: f64, offset: f64, flags: i32, prot: i32, access: 
     | (file ? FILE : 0)
     | (file && (facts & WANT_EXTERNAL) != 0 ? EXTERNAL : 0)
     | ((prot & (PROT_READ | PROT_WRITE)) == 0 ? PROT_NONE_BIT : 0)
-    | (readable && fdWritable ? FD_WRITABLE_BIT : 0);
+    | (readable && fdWritable ? FD_WRITABLE_BIT : 0)
+    | ((prot & PROT_READ) == 0 ? NO_READ : 0);
   m.limit = (m.bits & PROT_NONE_BIT) != 0 ? 0 : NO_LIMIT;
   m.spareData = 0;
   m.spareCapacity = 0;
@@ -504,6 +506,11 @@ export function find(handle: i32, needle: usize, needleLength: f64, start: f64, 
   const found = reverse != 0
     ? rfindBytes(hay, <usize>(to - from), needle, <usize>n)
     : findBytes(hay, <usize>(to - from), needle, <usize>n);
+  // A native map learns that its file shrank only when a touch faults, and pages the file lost
+  // are the map's last ones: reading the window's last byte makes every search that reaches
+  // them fault, whichever bytes the algorithm happened to read (README: only a forward search
+  // that matches before them answers). Stored, so that the read is never optimised away.
+  if ((m.bits & EXTERNAL) != 0 && (reverse != 0 || found < 0)) out(3, <f64>load<u8>(hay + <usize>(to - from - 1)));
   return found < 0 ? -1 : <f64>(from + <i64>found);
 }
 
@@ -677,6 +684,7 @@ const MADV_DONTNEED: i32 = 4;
 const MADV_FREE: i32 = 8;
 const MADV_REMOVE: i32 = 9;
 const MADV_WIPEONFORK: i32 = 18;
+const MADV_POPULATE_READ: i32 = 22;
 const MADV_POPULATE_WRITE: i32 = 23;
 const MADV_DONTNEED_LOCKED: i32 = 24;
 const EACCES: i32 = 13;
@@ -717,6 +725,8 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   // Linux returns before looking at the mapping when the length is 0.
   if (n == 0) return ADVICE_ONLY;
   if ((option == MADV_FREE || option == MADV_WIPEONFORK) && (shared || file)) return -E_EINVAL;
+  // Populating faults the pages in as a read or a write would: the protection must allow it.
+  if (option == MADV_POPULATE_READ && (m.bits & NO_READ) != 0) return -E_EINVAL;
   if (option == MADV_POPULATE_WRITE && !writable(m)) return -E_EINVAL;
   if (option == MADV_REMOVE) {
     if (!shared) return file ? -(E_OS + EACCES) : -E_EINVAL;

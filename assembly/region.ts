@@ -65,6 +65,14 @@ function alignPage(page: u32, align: u32): u64 {
 function start(): void {
   if (started) return;
   started = true;
+  if (ASC_RUNTIME != 0) { // not Runtime.Stub
+    // Linked into a guest program (assembly/guest.ts) with a real runtime: its heap (TLSF)
+    // claims every page from __heap_base to the memory's end at its first allocation, and later
+    // only the pages it grows itself. Let it take them now; regions then use only pages this
+    // allocator grows, never the heap's.
+    __free(__alloc(1));
+    return;
+  }
   const first = <u32>((__heap_base + PAGE - 1) >> PAGE_SHIFT);
   const end = memoryEndPage();
   if (end > first) { setExt(0, first, end - first); extentCount = 1; }

@@ -217,9 +217,14 @@ export class Core {
    * switches a wasm function to its optimised code only between calls, so one call over a
    * whole big map would run in the baseline compiler's code throughout. The window comes from
    * the core itself (an empty needle finds the clamped start, and rfinds the clamped end).
-   * Returns what the core's find returns: the index, -1, or an error code (negated).
+   * Returns the index, or -1.
    */
   find(handle: number, needle: Uint8Array, start: number, end: number, reverse: number): number {
+    return check(this.findRaw(handle, needle, start, end, reverse));
+  }
+
+  /** find's search, returning what the core returns: the index, -1, or an error code (negated). */
+  private findRaw(handle: number, needle: Uint8Array, start: number, end: number, reverse: number): number {
     const address = this.copyIn(needle);
     const n = needle.length;
     const x = this.x;
@@ -241,6 +246,126 @@ export class Core {
     return -1;
   }
 
+
+  // The typed calls: one per export, each checking its result (a negative code but find's -1
+  // throws its exception) and reading the out record before anything else can call the core.
+
+  /** map_close. */
+  close(handle: number, zeroed: boolean): void { check(this.x.map_close(handle, zeroed ? 1 : 0)); }
+
+  /** map_data: the region's address and capacity. */
+  region(handle: number): { address: number; capacity: number } {
+    const address = check(this.x.map_data(handle));
+    return { address, capacity: this.out(0) };
+  }
+
+  /** map_length: `len(m)`. */
+  length(handle: number): number { return check(this.x.map_length(handle)); }
+
+  /** tell: the cursor. */
+  tell(handle: number): number { return check(this.x.tell(handle)); }
+
+  /** map_access: the stored access (ACCESS_*). */
+  access(handle: number): number { return check(this.x.map_access(handle)); }
+
+  /** map_writable: throws CPython's TypeError for a read-only map. */
+  checkWritable(handle: number): void { check(this.x.map_writable(handle)); }
+
+  /** map_set_limit: bytes at or past `limit` are gone (EFAULT on touch); Infinity: none. */
+  setLimit(handle: number, limit: number): void { check(this.x.map_set_limit(handle, limit === Infinity ? NaN : limit)); }
+
+  /** map_take_dirty: the span written since the last take, or undefined; it is empty afterwards. */
+  takeDirty(handle: number): { from: number; to: number } | undefined {
+    const from = check(this.x.map_take_dirty(handle));
+    return from < 0 ? undefined : { from, to: this.out(0) };
+  }
+
+  /** map_undo_pos: the cursor back where it was before the last call that moved it. */
+  undoPos(handle: number): void { check(this.x.map_undo_pos(handle)); }
+
+  /** open_count: the maps open in this core. */
+  openCount(): number { return this.x.open_count(); }
+
+  /** read: up to `n` bytes (NaN: to the end) from the cursor, copied out. */
+  read(handle: number, n: number, pool: ResultPool): Uint8Array {
+    const count = check(this.x.read(handle, n));
+    return this.copyOut(this.out(0), count, pool);
+  }
+
+  /** read_byte. */
+  readByte(handle: number): number { return check(this.x.read_byte(handle)); }
+
+  /** readline: the line from the cursor, copied out. */
+  readline(handle: number, pool: ResultPool): Uint8Array {
+    const count = check(this.x.readline(handle));
+    return this.copyOut(this.out(0), count, pool);
+  }
+
+  /** write: `data` at the cursor; the count written. */
+  write(handle: number, data: Uint8Array): number {
+    return check(this.x.write(handle, this.copyIn(data), data.length));
+  }
+
+  /** write_byte. */
+  writeByte(handle: number, byte: number): void { check(this.x.write_byte(handle, byte)); }
+
+  /** seek: the new position. */
+  seek(handle: number, distance: number, whence: number): number { return check(this.x.seek(handle, distance, whence)); }
+
+  /** get_item. */
+  getItem(handle: number, index: number): number { return check(this.x.get_item(handle, index)); }
+
+  /** set_item (value NaN: not an int; ±Infinity: does not fit). */
+  setItem(handle: number, index: number, value: number): void { check(this.x.set_item(handle, index, value)); }
+
+  /** get_slice: the slice's bytes, copied out. */
+  getSlice(handle: number, start: number, stop: number, step: number, pool: ResultPool): Uint8Array {
+    const count = check(this.x.get_slice(handle, start, stop, step));
+    return this.copyOut(this.out(0), count, pool);
+  }
+
+  /** set_slice. */
+  setSlice(handle: number, start: number, stop: number, step: number, data: Uint8Array): void {
+    check(this.x.set_slice(handle, start, stop, step, this.copyIn(data), data.length));
+  }
+
+  /** move. */
+  move(handle: number, dest: number, src: number, count: number): void { check(this.x.move(handle, dest, src, count)); }
+
+  /** flush: the range to publish, or undefined when there is nothing to do (READ/COPY maps). */
+  flush(handle: number, offset: number, size: number): { offset: number; size: number } | undefined {
+    return check(this.x.flush(handle, offset, size)) === 1 ? { offset: this.out(0), size: this.out(1) } : undefined;
+  }
+
+  /** madvise: what the advice does to the bytes (ADVICE_*), over the clamped range. */
+  madvise(handle: number, option: number, start: number, length: number): { effect: number; start: number; length: number } {
+    const effect = check(this.x.madvise(handle, option, start, length));
+    return { effect, start: this.out(0), length: this.out(1) };
+  }
+
+  /** resize_prepare: CPython's checks and room for the new size; a spare region's address, or 0 (in place). */
+  resizePrepare(handle: number, newSize: number): number {
+    check(this.x.resize_prepare(handle, newSize));
+    return this.out(0);
+  }
+
+  /** resize_abort: gives back what resize_prepare reserved. */
+  resizeAbort(handle: number): void { check(this.x.resize_abort(handle)); }
+
+  /** resize_commit: the map's new address. */
+  resizeCommit(handle: number, newSize: number): number {
+    check(this.x.resize_commit(handle, newSize));
+    return this.out(0);
+  }
+
+  /** set_address_bias: where the memory's base sits, mod 1 GiB. */
+  setAddressBias(bias: number): void { this.x.set_address_bias(bias); }
+
+  /** The core's memory. */
+  get memory(): WebAssembly.Memory { return this.x.memory; }
+
+  /** The memory's current buffer, for the native helper (a grow detaches old ones). */
+  buffer(): ArrayBuffer { return this.x.memory.buffer; }
 
   /** Copies `data` into the scratch area; returns its address. */
   copyIn(data: Uint8Array): number {

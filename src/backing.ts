@@ -19,6 +19,8 @@ export type BackingName = 'native' | 'copy' | 'anonymous';
 const pageCeil = (n: number) => Math.ceil(n / PAGESIZE) * PAGESIZE;
 const EFAULT = 14;
 const HUGE_PAGE = 2 << 20;
+/** Linux 5.14's advice (not among CPython 3.11's constants): write-faults the pages. */
+const MADV_POPULATE_WRITE = 23;
 
 /** What a backing needs to know of the map's file and mapping. */
 export interface MapFile {
@@ -77,6 +79,12 @@ export abstract class Backing {
    */
   refresh(): boolean { return false; }
 
+  /**
+   * After a call that may have written bytes; `step` is a slice assignment's step. Only the
+   * copy backing's private maps keep track (which pages they own).
+   */
+  wrote(step?: number): void {}
+
   /** Handles what faultPending() saw: the map learns the file's new end, and the call is EFAULT. */
   absorbFault(undoPos: boolean): void {}
 
@@ -128,13 +136,36 @@ export function closeFd(fd: number): void {
 /** Zero-filled memory of the core. */
 export class AnonymousBacking extends Backing {
   readonly name = 'anonymous';
+
+  /**
+   * A shared anonymous map lives in a shmem object (Linux shmem_zero_setup): the pages a
+   * shrinking resize unmaps stay in it, and growing maps them again with their bytes (CPython
+   * shows them). Those pages' bytes, from the first shrink on; null until then, and for a
+   * private map, whose pages are freed. Past its first size CPython's object ends (SIGBUS);
+   * here it grows with the map (README), as if it had been made big enough.
+   */
+  private object: Uint8Array | null = null;
+
   attach(): void {}
   publish(): void {}
   advise(): void {}
   resize(newSize: number): void {
+    const old = this.core.x.map_length(this.handle);
     // MAP_ANONYMOUS with a file's fd: CPython truncates the file all the same.
     if (this.fd !== -1) this.truncateFile(newSize);
+    const [keep, had] = [pageCeil(newSize), pageCeil(old)];
+    if (this.file.shared && keep < had) {
+      if (this.object === null || this.object.length < had) {
+        const grown = new Uint8Array(had);
+        if (this.object !== null) grown.set(this.object);
+        this.object = grown;
+      }
+      this.object.set(this.core.view().subarray(this.data() + keep, this.data() + had), keep);
+    }
     check(this.core.x.resize_commit(this.handle, newSize));
+    if (had < keep && this.object !== null) {
+      this.core.view().set(this.object.subarray(had, Math.min(keep, this.object.length)), this.data() + had);
+    }
   }
   /** The memory is not the file's: it stays as it is. */
   protected fileLost(): void {}
@@ -163,6 +194,14 @@ export class CopyBacking extends Backing {
   /** Whether flush() and close() write back: a shared map that can be written. */
   private get writesBack(): boolean { return this.file.shared && this.file.writable; }
 
+  /**
+   * A private map's pages that it owns, one byte per page (1: owned): Linux gives a MAP_PRIVATE
+   * map its own copy of a page when it first writes it (or at open, with MAP_POPULATE), and that
+   * copy keeps its bytes whatever happens to the file; a page it does not own shows the file as
+   * it is now, zeros past its end. Null for a shared map, whose pages always follow the file.
+   */
+  private owned: Uint8Array | null = null;
+
   attach(length: number): void {
     // Huge pages make the first touch of a big region 3× cheaper (Linux gives them on request
     // only, by default); big regions are 2 MiB-aligned for this.
@@ -175,10 +214,16 @@ export class CopyBacking extends Backing {
     }
     // The whole last page, as a mapping holds it: a private map shows those bytes if it grows.
     this.readFile(0, pageCeil(length));
+    if (!this.file.shared) {
+      this.owned = new Uint8Array(pageCeil(length) / PAGESIZE);
+      // MAP_POPULATE write-faults a writable private map's pages at once (mm/gup.c
+      // populate_vma_page_range breaks COW for VM_WRITE without VM_SHARED).
+      if (this.file.populate && this.file.writable) this.owned.fill(1);
+    }
   }
 
   /** Reads the file's bytes for map range [from, to) into the region (zeros stay past the file's end). */
-  private readFile(from: number, to: number): void {
+  private readFile(from: number, to: number): number {
     const data = this.data();
     const view = this.core.view();
     let done = from;
@@ -187,6 +232,39 @@ export class CopyBacking extends Backing {
       const n = os(() => readSync(this.fd, view, data + done, chunk, this.offset + done));
       if (n === 0) break;
       done += n;
+    }
+    return done;
+  }
+
+  /** Shows the file as it is now in the pages of [from, to) the map does not own, zeros past its end. */
+  private followFile(from: number, to: number): void {
+    const owned = this.owned!;
+    for (let page = from / PAGESIZE; page < to / PAGESIZE;) {
+      if (owned[page] === 1) { page++; continue; }
+      let end = page + 1;
+      while (end < to / PAGESIZE && owned[end] !== 1) end++;
+      const read = this.readFile(page * PAGESIZE, end * PAGESIZE);
+      const data = this.data();
+      this.core.view().fill(0, data + read, data + end * PAGESIZE);
+      page = end;
+    }
+  }
+
+  /**
+   * A private map owns every page the last call wrote: the core's dirty span, taken after each
+   * writing call, so that the span never joins two writes with the pages between them. A slice
+   * step longer than a page writes only the pages its elements fall in.
+   */
+  wrote(step = 1): void {
+    if (this.owned === null) return;
+    const from = this.core.x.map_take_dirty(this.handle);
+    if (from < 0) return;
+    const to = this.core.out(0);
+    const stride = Math.abs(step);
+    if (stride > PAGESIZE) {
+      for (let i = from; i < to; i += stride) this.owned[Math.floor(i / PAGESIZE)] = 1;
+    } else {
+      this.owned.fill(1, Math.floor(from / PAGESIZE), pageCeil(to) / PAGESIZE);
     }
   }
 
@@ -202,12 +280,14 @@ export class CopyBacking extends Backing {
 
   /**
    * Writes back every byte written since the last publish (which covers the range flush() asks
-   * for, as docs/spec/API.md allows), and no other: bytes the map did not change may have been changed
-   * in the file by another writer since the map read them.
+   * for, as docs/spec/API.md allows), and no other: bytes the map did not change may have been
+   * changed in the file by another writer since the map read them. A private map writes
+   * nothing back, and its flush() leaves its pages as they are.
    */
   private writeBack(): void {
+    if (!this.writesBack) return;
     const from = this.core.x.map_take_dirty(this.handle);
-    if (!this.writesBack || from < 0) return;
+    if (from < 0) return;
     // Never past the file's current end: a real mapping cannot extend the file either.
     const fileSize = os(() => fstatSync(this.fd)).size;
     const end = Math.min(this.core.out(0), fileSize - this.offset);
@@ -221,8 +301,16 @@ export class CopyBacking extends Backing {
   }
 
   advise(option: number, start: number, length: number, effect: number): void {
-    // Whole pages, as the kernel drops them (the length is rounded up).
-    if (effect === ADVICE_RELOAD) this.readFile(start, pageCeil(start + length));
+    // MADV_DONTNEED on a private file map drops its own copies of whole pages (the kernel
+    // rounds the length up): they show the file again.
+    if (effect === ADVICE_RELOAD) {
+      const end = pageCeil(start + length);
+      this.owned?.fill(0, start / PAGESIZE, end / PAGESIZE);
+      if (this.owned !== null) this.followFile(start, end);
+      else this.readFile(start, end);
+    }
+    // MADV_POPULATE_WRITE write-faults the pages: a private map copies them.
+    if (option === MADV_POPULATE_WRITE && length > 0) this.owned?.fill(1, start / PAGESIZE, pageCeil(start + length) / PAGESIZE);
     // For a file map the core answers ZEROED only to MADV_REMOVE on a shared map of a writable
     // fd, which punches a hole in the file at once, whole pages (read-only maps included).
     if (effect === ADVICE_ZEROED) this.writeZeros(start, pageCeil(start + length));
@@ -239,31 +327,26 @@ export class CopyBacking extends Backing {
     const old = this.core.x.map_length(this.handle);
     this.truncateFile(newSize);
     check(this.core.x.resize_commit(this.handle, newSize));
-    // New bytes come from the file, but for the rest of a last page that a private map owns:
-    // Linux gives a private map its own copy of a page when it first writes it (or at once,
-    // with MAP_POPULATE); until then the page follows the file.
-    if (newSize > old) this.readFile(this.ownsPageOf(old - 1) ? Math.min(pageCeil(old), newSize) : old, newSize);
-  }
-
-  /**
-   * For a private map: the span of bytes it has ever written, which the core hands over with
-   * its dirty span (nothing else takes a private map's, as it never writes back).
-   */
-  private written: [from: number, to: number] = [Infinity, -Infinity];
-
-  /** Whether a private map owns the page holding byte `at` (it wrote there, or populated). */
-  private ownsPageOf(at: number): boolean {
-    if (this.file.shared) return false;
-    if (this.file.populate) return true;
-    const from = this.core.x.map_take_dirty(this.handle);
-    if (from >= 0) this.written = [Math.min(this.written[0], from), Math.max(this.written[1], this.core.out(0))];
-    const page = at - (at % PAGESIZE);
-    return this.written[0] < page + PAGESIZE && this.written[1] > page;
+    if (this.owned === null) {
+      // A shared map's new bytes come from the file.
+      if (newSize > old) this.readFile(old, newSize);
+      return;
+    }
+    // Pages past the new end are gone (mremap unmaps them; truncation drops even a private
+    // map's copies, mm/truncate.c truncate_pagecache); pages it grows into are new. Of the pages
+    // it does not own, the file changed only from the page holding the lower of the two ends.
+    const pages = pageCeil(newSize) / PAGESIZE;
+    const owned = new Uint8Array(pages);
+    owned.set(this.owned.subarray(0, pages));
+    this.owned = owned;
+    this.followFile(Math.floor(Math.min(old, newSize) / PAGESIZE) * PAGESIZE, pages * PAGESIZE);
   }
 
   protected fileLost(): void {
     super.fileLost();
-    // The map reads zeros once the file covers it again, as the file's new pages do.
+    // Truncating the file to the map's start dropped every page, the private copies too: the
+    // map reads zeros once the file covers it again, as the file's new pages do.
+    this.owned?.fill(0);
     const data = this.data();
     this.core.view().fill(0, data, data + this.core.x.map_length(this.handle));
   }

@@ -3,7 +3,7 @@
 // nothing. The bytes live in a core's memory, filled and published by a backing.
 import { fstatSync } from 'node:fs';
 import {
-  Core, E_CLOSED, ResultPool, E_OS, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, check, coreError, openMap,
+  Core, E_CLOSED, ResultPool, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, coreError, openMap,
 } from './abi.js';
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
@@ -39,7 +39,7 @@ const nativeSafe = new WeakMap<Core, boolean>();
 function nativeUsable(core: Core): boolean {
   let safe = nativeSafe.get(core);
   if (safe === undefined) {
-    safe = native !== undefined && baseIsStable(core.x.memory);
+    safe = native !== undefined && baseIsStable(core.memory);
     nativeSafe.set(core, safe);
   }
   return safe;
@@ -47,7 +47,7 @@ function nativeUsable(core: Core): boolean {
 
 function setupCore(core: Core): void {
   if (!nativeUsable(core)) return;
-  core.x.set_address_bias(native!.address(core.x.memory.buffer) % 2 ** 30);
+  core.setAddressBias(native!.address(core.buffer()) % 2 ** 30);
   watchFaults(core, native!);
 }
 
@@ -66,7 +66,7 @@ function release(state: { backing?: Backing }): void {
   } finally {
     // A native map whose pages could not be replaced keeps its region (leaked): reusing it
     // would put the file under another map.
-    if (zeroed || backing.name !== 'native') backing.core.x.map_close(backing.handle, zeroed ? 1 : 0);
+    if (zeroed || backing.name !== 'native') backing.core.close(backing.handle, zeroed);
   }
 }
 
@@ -162,7 +162,7 @@ export class MMap {
       this.#state.backing = backing;
       core.view(); // a grow by map_new unprotected the read-only maps: restore them
     } catch (error) {
-      core.x.map_close(handle, 0);
+      core.close(handle, false);
       if (ownFd !== -1) closeFd(ownFd);
       throw error;
     }
@@ -173,26 +173,23 @@ export class MMap {
   }
 
   /**
-   * The slow path of a call that touches bytes: an error code, or a touch past the file's end.
-   * On a native map whose file grew back, an EFAULT is tried once more with the pages mapped
-   * again; a touch the SIGBUS handler absorbed is undone (the cursor, if the call moved it) and
-   * is EFAULT; other codes throw their exception.
+   * Makes a call that touches the map's bytes: the one way every such method calls the core, so
+   * that the fault protocol (a file that shrank under a native map) lives here once. A touch the
+   * SIGBUS handler absorbed, in the core or while copying out, is undone (the cursor too, if the
+   * call moved it) and is EFAULT; an EFAULT the core answered for pages it knows are gone is
+   * tried once more when the file has grown back over them.
    */
-  #settle(b: Backing, result: number, again: () => number, movesPos: boolean): number {
-    if (result === -(E_OS + EFAULT) && b.refresh()) result = again();
-    b.absorbFault(movesPos);
-    return check(result);
-  }
-
-  /**
-   * Copies out the bytes a call pointed at (OUT[0]). The copy itself reads the map's pages (a
-   * slice with step 1 and read() are not gathered by the core), so a touch past the file's end
-   * is noticed only here.
-   */
-  #copyOut(b: Backing, count: number, movesPos: boolean): Uint8Array {
-    const bytes = this.#core.copyOut(this.#core.out(0), count, this.#pool);
+  #touch<T>(b: Backing, call: () => T, movesPos: boolean): T {
+    let result: T;
+    try {
+      result = call();
+    } catch (error) {
+      if (this.#core.faultPending()) b.absorbFault(movesPos);
+      if ((error as OSError).errno === EFAULT && error instanceof OSError && b.refresh()) return this.#touch(b, call, movesPos);
+      throw error;
+    }
     if (this.#core.faultPending()) b.absorbFault(movesPos);
-    return bytes;
+    return result;
   }
 
   /** The open map's backing, or ValueError('mmap closed or invalid'). */
@@ -222,7 +219,7 @@ export class MMap {
    */
   get length(): number {
     this.#open();
-    return this.#core.x.map_length(this.#handle);
+    return this.#core.length(this.#handle);
   }
 
   /**
@@ -269,9 +266,7 @@ export class MMap {
     const needle = toBytes(sub);
     const from = toOptionalSsize(start);
     const to = toOptionalSsize(end);
-    const found = this.#core.find(this.#handle, needle, from, to, reverse);
-    if (found >= -1 && !this.#core.faultPending()) return found;
-    return this.#settle(b, found, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
+    return this.#touch(b, () => this.#core.find(this.#handle, needle, from, to, reverse), false);
   }
 
   /**
@@ -285,7 +280,8 @@ export class MMap {
     const b = this.#open();
     const off = toOptionalSsize(offset);
     const n = toOptionalSsize(size);
-    if (check(this.#core.x.flush(this.#handle, off, n)) === 1) b.publish(this.#core.out(0), this.#core.out(1));
+    const range = this.#core.flush(this.#handle, off, n);
+    if (range !== undefined) b.publish(range.offset, range.size);
   }
 
   /**
@@ -302,8 +298,8 @@ export class MMap {
     const advice = toInt(option);
     const s = toOptionalSsize(start);
     const n = toOptionalSsize(length);
-    const effect = check(this.#core.x.madvise(this.#handle, advice, s, n));
-    b.advise(advice, this.#core.out(0), this.#core.out(1), effect);
+    const { effect, start: from, length: count } = this.#core.madvise(this.#handle, advice, s, n);
+    b.advise(advice, from, count, effect);
   }
 
   /**
@@ -322,8 +318,8 @@ export class MMap {
     const d = toSsize(dest);
     const s = toSsize(src);
     const c = toSsize(count);
-    const r = this.#core.x.move(this.#handle, d, s, c);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.move(this.#handle, d, s, c), false);
+    this.#touch(b, () => this.#core.move(this.#handle, d, s, c), false);
+    b.wrote();
   }
 
   /**
@@ -335,9 +331,7 @@ export class MMap {
   read(n?: number | null): Uint8Array {
     const b = this.#open();
     const want = toOptionalCount(n);
-    let count = this.#core.x.read(this.#handle, want);
-    if (count < 0) count = this.#settle(b, count, () => this.#core.x.read(this.#handle, want), true);
-    return this.#copyOut(b, count, true);
+    return this.#touch(b, () => this.#core.read(this.#handle, want, this.#pool), true);
   }
 
   /**
@@ -348,8 +342,7 @@ export class MMap {
    */
   readByte(): number {
     const b = this.#open();
-    const r = this.#core.x.read_byte(this.#handle);
-    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.read_byte(this.#handle), true);
+    return this.#touch(b, () => this.#core.readByte(this.#handle), true);
   }
 
   /**
@@ -359,9 +352,7 @@ export class MMap {
    */
   readline(): Uint8Array {
     const b = this.#open();
-    let count = this.#core.x.readline(this.#handle);
-    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.readline(this.#handle), true);
-    return this.#copyOut(b, count, true);
+    return this.#touch(b, () => this.#core.readline(this.#handle, this.#pool), true);
   }
 
   /**
@@ -375,10 +366,14 @@ export class MMap {
     const b = this.#open();
     if (newsize === undefined) throw arityError('resize', 'exactly 1 argument', []);
     const n = toSsize(newsize);
-    const result = this.#core.x.resize_prepare(this.#handle, n);
-    if (result === -(E_OS + EINVAL) && n === 0) b.resizeToZero();
-    check(result);
-    const spare = this.#core.out(0);
+    let spare: number;
+    try {
+      spare = this.#core.resizePrepare(this.#handle, n);
+    } catch (error) {
+      // Linux's mremap refuses 0 (EINVAL), after CPython truncated the file to the map's offset.
+      if (n === 0 && (error as OSError).errno === EINVAL) b.resizeToZero();
+      throw error;
+    }
     this.#core.view();
     b.resize(n, spare);
   }
@@ -396,7 +391,7 @@ export class MMap {
     if (pos === undefined) throw arityError('seek', 'at least 1 argument', []);
     const dist = toSsize(pos);
     const how = toInt(whence);
-    return check(this.#core.x.seek(this.#handle, dist, how));
+    return this.#core.seek(this.#handle, dist, how);
   }
 
   /**
@@ -427,7 +422,7 @@ export class MMap {
    */
   tell(): number {
     this.#open();
-    return this.#core.x.tell(this.#handle);
+    return this.#core.tell(this.#handle);
   }
 
   /**
@@ -441,9 +436,9 @@ export class MMap {
     const b = this.#open();
     if (data === undefined) throw arityError('write', 'exactly 1 argument', []);
     const bytes = toBytes(data);
-    const address = this.#core.copyIn(bytes);
-    const r = this.#core.x.write(this.#handle, address, bytes.length);
-    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.write(this.#handle, address, bytes.length), true);
+    const n = this.#touch(b, () => this.#core.write(this.#handle, bytes), true);
+    b.wrote();
+    return n;
   }
 
   /**
@@ -456,8 +451,8 @@ export class MMap {
     const b = this.#open();
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
-    const r = this.#core.x.write_byte(this.#handle, value);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.write_byte(this.#handle, value), true);
+    this.#touch(b, () => this.#core.writeByte(this.#handle, value), true);
+    b.wrote();
   }
 
   /**
@@ -470,8 +465,7 @@ export class MMap {
   getItem(index: number): number {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
-    const r = this.#core.x.get_item(this.#handle, i);
-    return r >= 0 && !this.#core.faultPending() ? r : this.#settle(b, r, () => this.#core.x.get_item(this.#handle, i), false);
+    return this.#touch(b, () => this.#core.getItem(this.#handle, i), false);
   }
 
   /**
@@ -484,12 +478,12 @@ export class MMap {
    */
   setItem(index: number, value: number): void {
     const b = this.#open();
-    check(this.#core.x.map_writable(this.#handle));
+    this.#core.checkWritable(this.#handle);
     const i = toItemIndex(index, 'mmap indices must be integer');
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
-    const r = this.#core.x.set_item(this.#handle, i, v);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_item(this.#handle, i, v), false);
+    this.#touch(b, () => this.#core.setItem(this.#handle, i, v), false);
+    b.wrote();
   }
 
   /**
@@ -504,9 +498,7 @@ export class MMap {
   getSlice(start?: number | null, stop?: number | null, step?: number | null): Uint8Array {
     const b = this.#open();
     const [from, to, by] = toSlice(start, stop, step);
-    let count = this.#core.x.get_slice(this.#handle, from, to, by);
-    if (count < 0 || this.#core.faultPending()) count = this.#settle(b, count, () => this.#core.x.get_slice(this.#handle, from, to, by), false);
-    return this.#copyOut(b, count, false);
+    return this.#touch(b, () => this.#core.getSlice(this.#handle, from, to, by, this.#pool), false);
   }
 
   /**
@@ -521,12 +513,11 @@ export class MMap {
   setSlice(start: number | null | undefined, stop: number | null | undefined,
     data: Uint8Array | ArrayBufferView | ArrayBuffer | string, step?: number | null): void {
     const b = this.#open();
-    check(this.#core.x.map_writable(this.#handle));
+    this.#core.checkWritable(this.#handle);
     const [from, to, by] = toSlice(start, stop, step);
     const bytes = toBytes(data);
-    const address = this.#core.copyIn(bytes);
-    const r = this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length);
-    if (r < 0 || this.#core.faultPending()) this.#settle(b, r, () => this.#core.x.set_slice(this.#handle, from, to, by, address, bytes.length), false);
+    this.#touch(b, () => this.#core.setSlice(this.#handle, from, to, by, bytes), false);
+    b.wrote(by);
   }
 
   /**
@@ -538,9 +529,9 @@ export class MMap {
     const name = this.constructor === MMap ? 'mmap.mmap' : this.constructor.name;
     const b = this.#state.backing;
     if (b === undefined) return `<${name} closed=True>`;
-    const access = ACCESS_NAMES[this.#core.x.map_access(this.#handle)];
-    return `<${name} closed=False, access=${access}, length=${this.#core.x.map_length(this.#handle)}, `
-      + `pos=${this.#core.x.tell(this.#handle)}, offset=${this.#offset}>`;
+    const access = ACCESS_NAMES[this.#core.access(this.#handle)];
+    return `<${name} closed=False, access=${access}, length=${this.#core.length(this.#handle)}, `
+      + `pos=${this.#core.tell(this.#handle)}, offset=${this.#offset}>`;
   }
 }
 

@@ -59,7 +59,14 @@ const HUGE = 2 ** 53 - 1;
 const UNDEF: Arg = { undef: true };
 const BYTES = ['00', '0a', '30', '31', '32', '61', '62', 'ff'];
 // MADV_HWPOISON (100) and MADV_SOFT_OFFLINE (101) are left out: as root they damage real pages.
-const ADVICE = [0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 999, -1];
+// 20-24: MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE (a private map
+// copies the pages), MADV_DONTNEED_LOCKED.
+const ADVICE = [0, 1, 2, 3, 4, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 23, 24, 999, -1];
+// Advice that changes bytes or which pages a private map owns: aimed at parts of pages too.
+const PAGE_ADVICE = [4, 4, 9, 23, 24];
+const PAGE = 4096;
+const MAP_PRIVATE = 2;
+const MAP_POPULATE = 32768;
 // Conversion failures (TypeError; compared by class only).
 const NOT_INTEGERS: Arg[] = [null, 1.5, -0.5, { num: 'NaN' }, { num: 'Infinity' }, { num: '-Infinity' }, 'x', [1]];
 
@@ -68,6 +75,8 @@ interface Slot {
   size: number;
   file: boolean;
   writable: boolean;
+  /** Its writes may reach the file (not MAP_PRIVATE, not ACCESS_COPY). */
+  shared: boolean;
 }
 
 /** Builds one case; see `generate`. */
@@ -77,6 +86,11 @@ class Builder {
   fileBytes = '';
   /** Ops on the copy backing may read the file only right after a full flush or a close. */
   fileMaps = 0;
+  /**
+   * Whether resize() may be called: not once the copy backing has two maps of the file, as a
+   * resize of one changes the file under the other, which a copy does not see.
+   */
+  resizable = true;
 
   constructor(readonly rng: Rng, readonly backing: Backing) {}
 
@@ -123,7 +137,8 @@ class Builder {
     return r.pick([0, 0, 0, 0, fileSize, Math.max(0, fileSize - 1), fileSize + 1, 1, 5, -1, HUGE, 'x']);
   }
 
-  newMap(slot: number, fileSize: number | null): void {
+  /** A new map in `slot`; `private`: flags MAP_PRIVATE (maybe with MAP_POPULATE), no access. */
+  newMap(slot: number, fileSize: number | null, privateMap = false): void {
     const r = this.rng;
     const op: NewOp = { op: 'new' };
     if (slot !== 0) op.map = slot;
@@ -136,11 +151,17 @@ class Builder {
       op.backing = this.backing;
     }
     op.length = this.newLength(fileSize);
-    // access, flags and prot: mostly one of them, sometimes clashing ones.
-    const which = r.weighted({ none: 4, access: 4, flags: 2, prot: 2, both: 1 });
+    // access, flags and prot: mostly one of them, sometimes clashing ones; prot-only maps
+    // (flags and prot without access), private and populated ones often.
+    const which = privateMap ? 'private' : r.weighted({ none: 4, access: 4, flags: 3, prot: 2, protFlags: 2, both: 1 });
     if (which === 'access' || which === 'both') op.access = r.pick([0, 1, 2, 3, 3, 4, -1, 1.5]);
-    if (which === 'flags' || which === 'both') op.flags = r.pick([1, 2, 2, 3, 0, 32, 1 | 32768, 2 | 32768, 12345678]);
-    if (which === 'prot' || (which === 'both' && r.chance(0.5))) op.prot = r.pick([1, 2, 3, 3, 5, 7, 0]);
+    if (which === 'flags' || which === 'both' || which === 'protFlags') {
+      op.flags = r.pick([1, 2, 2, 2, 3, 0, 32, 1 | MAP_POPULATE, 2 | MAP_POPULATE, 2 | MAP_POPULATE, 12345678]);
+    }
+    if (which === 'private') op.flags = r.pick([MAP_PRIVATE, MAP_PRIVATE, MAP_PRIVATE | MAP_POPULATE]);
+    if (which === 'prot' || which === 'protFlags' || (which === 'both' && r.chance(0.5)) || (which === 'private' && r.chance(0.3))) {
+      op.prot = r.pick([1, 2, 3, 3, 5, 7, 0]);
+    }
     if (r.chance(0.2)) op.offset = r.pick([0, 4096, 4096, 8192, 1, -1, 100]);
     this.ops.push(op);
 
@@ -149,8 +170,11 @@ class Builder {
     const asked = file && length === 0 ? (fileSize ?? 0) - offset : length;
     const size = asked > 0 && asked < 2 ** 32 ? asked : 0; // larger maps fail
     const readOnly = op.access === 1 || op.prot === 1 || op.prot === 5 || op.prot === 0;
-    this.slots.set(slot, { size, file, writable: !readOnly });
+    const privateFlags = (op.access === undefined || op.access === 0) && typeof op.flags === 'number' && (op.flags & 3) === MAP_PRIVATE;
+    const shared = !(op.access === 3 || privateFlags);
+    this.slots.set(slot, { size, file, writable: !readOnly, shared });
     if (file) this.fileMaps++;
+    if (file && this.backing === 'copy' && this.fileMaps > 1) this.resizable = false;
   }
 
   /** Python's slice.indices length: aims slice assignments at the right size. */
@@ -182,9 +206,10 @@ class Builder {
     const pos = () => this.position(size);
     const name = r.weighted({
       read: 6, readByte: 3, readline: 3, write: 6, writeByte: 3, seek: 7, tell: 2, find: 6, rfind: 5,
-      getItem: 5, getSlice: 6, setItem: 4, setSlice: 6, move: 4, flush: 3, madvise: 2, resize: 3,
-      size: 1, length: 1, closed: 1, toString: 2, seekable: 1, close: 1, dispose: 0.5,
+      getItem: 5, getSlice: 6, setItem: 4, setSlice: 6, move: 4, flush: 3, madvise: 3, resize: 3,
+      size: 1, length: 1, closed: 1, toString: 2, seekable: 1, close: 1, dispose: 0.5, resizeCycle: 2,
     });
+    if ((name === 'resize' || name === 'resizeCycle') && !this.resizable) return this.call('getSlice', slot, []);
     switch (name) {
       case 'read': return this.call(name, slot, [r.pick([UNDEF, null, -1, 0, 1, 3, size, size + 1, HUGE, -HUGE, 1.5, 'x'])]);
       case 'write': {
@@ -215,7 +240,13 @@ class Builder {
         if (args.length === 0 && this.slots.get(slot)?.file && r.chance(0.5)) this.ops.push({ op: 'fileRead' });
         return;
       }
-      case 'madvise': return this.call(name, slot, [r.pick(ADVICE), ...(r.chance(0.6) ? [pos(), pos()] : [])]);
+      case 'madvise': {
+        if (r.chance(0.5)) return this.call(name, slot, [r.pick(ADVICE), ...(r.chance(0.6) ? [pos(), pos()] : [])]);
+        // Aimed at pages: a page-aligned start, and part of a page, a whole one, or more.
+        const start = r.pick([0, 0, PAGE, 2 * PAGE, size - (size % PAGE)]);
+        return this.call(name, slot, [r.pick(PAGE_ADVICE), start, r.pick([1, 10, 100, PAGE - 1, PAGE, PAGE + 1, 2 * PAGE, size])]);
+      }
+      case 'resizeCycle': return this.resizeCycle(slot, size);
       case 'resize': {
         const n = r.pick([1, 5, 10, 100, Math.max(1, size - 1), size + 1, 4096, 4097, 8192, 0, -1, HUGE, 1.5]);
         if (typeof n === 'number' && n > 0 && n < 2 ** 32) {
@@ -231,6 +262,39 @@ class Builder {
         return;
       default: return this.call(name, slot, []);
     }
+  }
+
+  /**
+   * resize() down and up again around writes and flushes: a private map keeps the pages it
+   * wrote across the truncation and shows the file, zeros past its end, in the others.
+   */
+  resizeCycle(slot: number, size: number): void {
+    const r = this.rng;
+    const small = r.pick([1, 4, 17, 54, 100, PAGE - 1, PAGE + 5, Math.max(1, size >> 1), Math.max(1, size - 1)]);
+    const big = r.pick([small + 1, small + 13, PAGE, PAGE + 100, 2 * PAGE + 7, size, size + 10, 3 * PAGE]);
+    const s = this.slots.get(slot);
+    const touch = (n: number): void => {
+      const at = r.int(0, Math.max(0, n - 1));
+      switch (r.weighted({ write: 2, writeByte: 1, setItem: 1, setSlice: 2, none: 1 })) {
+        case 'write': this.call('seek', slot, [at]); this.call('write', slot, [this.bytes(r.int(1, 12))]); break;
+        case 'writeByte': this.call('writeByte', slot, [r.pick([0, 65, 255])]); break;
+        case 'setItem': this.call('setItem', slot, [at, r.pick([0, 65, 255])]); break;
+        case 'setSlice': {
+          const n2 = r.int(1, 20);
+          this.call('setSlice', slot, [at, at + n2, this.bytes(Math.max(0, Math.min(n2, n - at)))]);
+          break;
+        }
+        default:
+      }
+      if (r.chance(0.4)) this.call('flush', slot, []);
+    };
+    touch(size);
+    this.call('resize', slot, [small]);
+    touch(small);
+    this.call('resize', slot, [big]);
+    if (s?.writable) s.size = big;
+    touch(big);
+    this.call('getSlice', slot, r.chance(0.5) ? [] : [Math.max(0, small - 20), big]);
   }
 
   step(): Arg {
@@ -252,6 +316,17 @@ class Builder {
   }
 }
 
+/** Lines of text over several pages (hex): what readline() and find() see in real files. */
+function text(rng: Rng): string {
+  const size = rng.pick([100, 4096, 5021, 8192, 9000, 12288, 13000]);
+  let out = '';
+  while (out.length < size) {
+    const n = rng.chance(0.1) ? rng.int(1000, 5000) : rng.int(0, 80);
+    out += rng.pick(['x', 'a', 'b', 'ab']).repeat(n).slice(0, n) + '\n';
+  }
+  return Buffer.from(out.slice(0, size), 'latin1').toString('hex');
+}
+
 /**
  * Draws one case: one or two maps (anonymous, or of the case's file on `backing`) and a random
  * sequence of calls, file edits by another writer, and file reads, aimed at argument edges.
@@ -267,13 +342,24 @@ export function generate(rng: Rng, backing: Backing): Case {
   let fileSize: number | null = null;
   let file: Case['file'] = null;
   if (!anonymous) {
-    fileSize = rng.pick([0, 1, 5, 10, 10, 10, 12, 100, 4095, 4096, 4097, 8192, 8200]);
-    b.fileBytes = (b.bytes(fileSize) as { hex: string }).hex;
+    if (rng.chance(0.25)) {
+      b.fileBytes = text(rng);
+      fileSize = b.fileBytes.length / 2;
+    } else {
+      fileSize = rng.pick([0, 1, 5, 10, 10, 10, 12, 100, 4095, 4096, 4097, 8192, 8200]);
+      b.fileBytes = (b.bytes(fileSize) as { hex: string }).hex;
+    }
     file = { hex: b.fileBytes };
   }
   b.newMap(0, fileSize);
-  // A second map: of the same file (native: both must see each other), or anonymous.
-  if (rng.chance(0.3)) b.newMap(1, backing === 'native' && !anonymous ? fileSize : null);
+  // A second map: of the same file (native: both must see each other; copy: a private one
+  // beside a private first map, as neither's writes reach the file), or anonymous.
+  if (rng.chance(0.3)) {
+    const first = b.slots.get(0)!;
+    if (!anonymous && backing === 'native') b.newMap(1, fileSize, rng.chance(0.4));
+    else if (!anonymous && backing === 'copy' && first.file && !first.shared && rng.chance(0.6)) b.newMap(1, fileSize, true);
+    else b.newMap(1, null);
+  }
   const count = rng.int(3, 25);
   for (let i = 0; i < count; i++) {
     const roll = rng.next();
