@@ -15,6 +15,7 @@ from ._native import PAGESIZE
 
 HUGE_PAGE = 2 << 20
 MADV_HUGEPAGE = 14
+MADV_POPULATE_WRITE = 23  # Linux 5.14's advice (not among CPython 3.11's constants)
 CHUNK = 1 << 30
 
 
@@ -25,6 +26,9 @@ def page_ceil(n):
 class Backing:
     """One open map: the core that holds it, its handle, and the file behind it if any."""
     name = ""
+    # A copy-backed private map's pages it owns (CopyBacking); None elsewhere, so that the hot
+    # paths call wrote() only where it does something.
+    owned = None
 
     def __init__(self, core, handle, fd, offset, shared, writable, fd_writable, populate):
         self.core = core
@@ -85,6 +89,12 @@ class Backing:
 
 class AnonymousBacking(Backing):
     name = "anonymous"
+    # A shared anonymous map lives in a shmem object (Linux shmem_zero_setup): the pages a
+    # shrinking resize unmaps stay in it, and growing maps them again with their bytes (CPython
+    # shows them). Those pages' bytes, from the first shrink on; None until then, and for a
+    # private map, whose pages are freed. Past its first size CPython's object ends (SIGBUS);
+    # here it grows with the map, as if it had been made big enough.
+    shmem = None
 
     def attach(self, length):
         pass
@@ -96,10 +106,20 @@ class AnonymousBacking(Backing):
         pass
 
     def resize(self, new_size, spare):
+        old = self.core.map_length(self.handle)
         # MAP_ANONYMOUS with a file's fd: CPython truncates the file all the same.
         if self.fd != -1:
             self.truncate_file(new_size)
+        keep, had = page_ceil(new_size), page_ceil(old)
+        if self.shared and keep < had:
+            if self.shmem is None or len(self.shmem) < had:
+                self.shmem = (self.shmem or bytearray()) + bytearray(had - len(self.shmem or b""))
+            self.shmem[keep:had] = self.core.n.view(self.data() + keep, had - keep)
         check(self.core.resize_commit(self.handle, new_size))
+        if had < keep and self.shmem is not None:
+            back = self.shmem[had:min(keep, len(self.shmem))]
+            if back:
+                self.core.n.view(self.data() + had, len(back))[:] = back
 
     def file_lost(self):
         pass  # the memory is not the file's: it stays as it is
@@ -111,8 +131,6 @@ class AnonymousBacking(Backing):
 
 class CopyBacking(Backing):
     name = "copy"
-    # For a private map: the span of bytes it has ever written (see owns_page_of).
-    written = (float("inf"), float("-inf"))
 
     def attach(self, length):
         # Huge pages make the first touch of a big region 3× cheaper; big regions are 2 MiB-aligned.
@@ -123,9 +141,48 @@ class CopyBacking(Backing):
                 pass  # advice only: a kernel without transparent huge pages says EINVAL
         # The whole last page, as a mapping holds it: a private map shows those bytes if it grows.
         self.read_file(0, page_ceil(length))
+        if not self.shared:
+            # A private map's pages that it owns, one byte per page (1: owned): Linux gives a
+            # MAP_PRIVATE map its own copy of a page when it first writes it (or at open, with
+            # MAP_POPULATE on a writable map: mm/gup.c breaks COW then), and that copy keeps its
+            # bytes whatever happens to the file; a page it does not own shows the file as it is
+            # now, zeros past its end.
+            self.owned = bytearray(b"\1" if self.populate and self.writable else b"\0") * (page_ceil(length) // PAGESIZE)
+
+    def follow_file(self, start, end):
+        """Shows the file as it is now in the pages of [start, end) the map does not own, zeros past its end."""
+        owned = self.owned
+        page, last = start // PAGESIZE, end // PAGESIZE
+        while page < last:
+            if owned[page] == 1:
+                page += 1
+                continue
+            stop = page + 1
+            while stop < last and owned[stop] != 1:
+                stop += 1
+            read = self.read_file(page * PAGESIZE, stop * PAGESIZE)
+            if stop * PAGESIZE > read:
+                self.core.n.view(self.data() + read, stop * PAGESIZE - read)[:] = bytes(stop * PAGESIZE - read)
+            page = stop
+
+    def wrote(self, step=1):
+        """A private map owns every page the last call wrote: the core's dirty span, taken after each
+        writing call. A slice step longer than a page writes only the pages its elements fall in."""
+        start = self.core.map_take_dirty(self.handle)
+        if start < 0:
+            return
+        end = self.core.out(0)
+        stride = abs(step)
+        if stride > PAGESIZE:
+            for i in range(start, end, stride):
+                self.owned[i // PAGESIZE] = 1
+        else:
+            first, last = start // PAGESIZE, page_ceil(end) // PAGESIZE
+            self.owned[first:last] = b"\1" * (last - first)
 
     def read_file(self, start, end):
-        """Reads the file's bytes for map range [start, end) into the region (zeros stay past the file's end)."""
+        """Reads the file's bytes for map range [start, end) into the region (zeros stay past the
+        file's end); returns where the file's bytes ended."""
         data = self.data()
         done = start
         while done < end:
@@ -134,6 +191,7 @@ class CopyBacking(Backing):
             if n == 0:
                 break
             done += n
+        return done
 
     def publish(self, offset, size):
         # Linux's msync fsyncs a shared map's file even with no page dirty (not for an empty range).
@@ -142,9 +200,12 @@ class CopyBacking(Backing):
             os.fdatasync(self.fd)
 
     def write_back(self):
-        """Writes back every byte written since the last publish, and no other, never past the file's end."""
+        """Writes back every byte written since the last publish, and no other, never past the file's end.
+        A private map writes nothing back, and its flush() leaves its pages as they are."""
+        if not (self.shared and self.writable):
+            return
         start = self.core.map_take_dirty(self.handle)
-        if not (self.shared and self.writable) or start < 0:
+        if start < 0:
             return
         end = min(self.core.out(0), os.fstat(self.fd).st_size - self.offset)
         data = self.data()
@@ -154,9 +215,19 @@ class CopyBacking(Backing):
             done += os.pwrite(self.fd, self.core.n.view(data + done, chunk), self.offset + done)
 
     def advise(self, option, start, length, effect):
-        # Whole pages, as the kernel drops them (the length is rounded up).
+        # MADV_DONTNEED on a private file map drops its own copies of whole pages (the kernel
+        # rounds the length up): they show the file again.
         if effect == ADVICE_RELOAD:
-            self.read_file(start, page_ceil(start + length))
+            end = page_ceil(start + length)
+            if self.owned is not None:
+                self.owned[start // PAGESIZE:end // PAGESIZE] = bytes(end // PAGESIZE - start // PAGESIZE)
+                self.follow_file(start, end)
+            else:
+                self.read_file(start, end)
+        # MADV_POPULATE_WRITE write-faults the pages: a private map copies them.
+        if option == MADV_POPULATE_WRITE and length > 0 and self.owned is not None:
+            first, last = start // PAGESIZE, page_ceil(start + length) // PAGESIZE
+            self.owned[first:last] = b"\1" * (last - first)
         # The core answers ZEROED for a file map only to MADV_REMOVE on a shared map of a
         # writable fd, which punches a hole in the file at once, whole pages.
         if effect == ADVICE_ZEROED:
@@ -168,26 +239,24 @@ class CopyBacking(Backing):
         old = self.core.map_length(self.handle)
         self.truncate_file(new_size)
         check(self.core.resize_commit(self.handle, new_size))
-        # New bytes come from the file, but for the rest of a last page a private map owns.
-        if new_size > old:
-            self.read_file(min(page_ceil(old), new_size) if self.owns_page_of(old - 1) else old, new_size)
-
-    def owns_page_of(self, at):
-        """Whether a private map owns the page holding byte `at` (it wrote there, or populated):
-        Linux gives a private map its own copy of a page when it first writes it."""
-        if self.shared:
-            return False
-        if self.populate:
-            return True
-        start = self.core.map_take_dirty(self.handle)
-        if start >= 0:
-            self.written = (min(self.written[0], start), max(self.written[1], self.core.out(0)))
-        page = at - at % PAGESIZE
-        return self.written[0] < page + PAGESIZE and self.written[1] > page
+        if self.owned is None:
+            # A shared map's new bytes come from the file.
+            if new_size > old:
+                self.read_file(old, new_size)
+            return
+        # Pages past the new end are gone (mremap unmaps them; truncation drops even a private
+        # map's copies, mm/truncate.c truncate_pagecache); pages it grows into are new. Of the
+        # pages it does not own, the file changed only from the page holding the lower end.
+        pages = page_ceil(new_size) // PAGESIZE
+        self.owned = self.owned[:pages] + bytearray(max(0, pages - len(self.owned)))
+        self.follow_file(min(old, new_size) // PAGESIZE * PAGESIZE, pages * PAGESIZE)
 
     def file_lost(self):
         super().file_lost()
-        # The map reads zeros once the file covers it again, as the file's new pages do.
+        # Truncating the file to the map's start dropped every page, the private copies too: the
+        # map reads zeros once the file covers it again, as the file's new pages do.
+        if self.owned is not None:
+            self.owned[:] = bytes(len(self.owned))
         length = self.core.map_length(self.handle)
         if length > 0:
             self.core.n.view(self.data(), length)[:] = bytes(length)

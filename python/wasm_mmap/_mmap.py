@@ -305,6 +305,8 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = self._x.move(*args)
         if r < 0:
             self._settle(r, self._x.move, args, False)
+        if self._b.owned is not None:
+            self._b.wrote()
 
     def read(self, n=None, /):
         self._open()
@@ -350,7 +352,11 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         self._open()
         _arity("write", "exactly 1 argument", data)
         r = self._x.write(self._h, data)
-        return r if r >= 0 else self._settle(r, self._x.write, (self._h, data), True)
+        if r < 0:
+            r = self._settle(r, self._x.write, (self._h, data), True)
+        if self._b.owned is not None:
+            self._b.wrote()
+        return r
 
     def write_byte(self, byte=_MISSING, /):
         self._open()
@@ -363,6 +369,8 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = self._x.write_byte(self._h, value)
         if r < 0:
             self._settle(r, self._x.write_byte, (self._h, value), True)
+        if self._b.owned is not None:
+            self._b.wrote()
 
     def __getitem__(self, key):
         self._open()
@@ -386,6 +394,8 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
             r = x.set_slice(*args)
             if r < 0:
                 self._settle(r, x.set_slice, args, False)
+            if self._b.owned is not None:
+                self._b.wrote(1 if args[3] is None else args[3])
             return
         if not _has_index(key):
             raise TypeError("mmap indices must be integer")
@@ -399,6 +409,8 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = x.set_item(self._h, i, v)
         if r < 0:
             self._settle(r, x.set_item, (self._h, i, v), False)
+        if self._b.owned is not None:
+            self._b.wrote()
 
     def __delitem__(self, key):
         self._open()
