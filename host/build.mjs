@@ -1,4 +1,5 @@
-// Builds build/mmap_helper.node from host/mmap_helper.c, offline: the system C compiler and the
+// Builds build/mmap_helper.node from host/mmap_helper.c (the Node-API binding) and host/pages.c
+// (the plain C it shares with the Python host), offline: the system C compiler and the
 // Node-API headers of the npm package node-api-headers (node-gyp would download Node's headers).
 // Run by `npm install`. It never fails the install: without the helper wasm-mmap uses the copy
 // backing, so any failure is one line of explanation (saying what the maps will use) and exit code 0.
@@ -23,7 +24,7 @@ function build() {
   mkdirSync(`${root}build`, { recursive: true });
   // Node-API symbols stay undefined in the .node and bind to the node binary when it loads.
   const args = ['-O2', '-shared', '-fPIC', '-Wall', '-Wextra', '-I', include,
-    `${root}host/mmap_helper.c`, '-o', `${root}build/mmap_helper.node`];
+    `${root}host/mmap_helper.c`, `${root}host/pages.c`, '-o', `${root}build/mmap_helper.node`];
   const run = spawnSync(compiler, args, { encoding: 'utf8' });
   if (run.error) return `no C compiler (${compiler}: ${run.error.code ?? run.error.message})`;
   if (run.status !== 0) {

@@ -1,4 +1,6 @@
-// wasm-mmap native helper: maps file pages straight into a WebAssembly memory's buffer.
+// wasm-mmap native helper for Node: maps file pages straight into a WebAssembly memory's buffer.
+// This file is the Node-API binding only; the syscalls and the SIGBUS watch are host/pages.c,
+// which the Python host compiles too.
 //
 // Stateless by design: the JS side owns the table of regions and decides what goes where; this
 // file only checks that every range lies inside the buffer as it is *now* (the data pointer is
@@ -6,22 +8,16 @@
 // Node-API only, so one build serves every Node version that has Node-API 8.
 
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "pages.h"
 #include <node_api.h>
 
 // Node's test/js-native-api/common.h: throw the last Node-API error unless one is pending.
@@ -47,8 +43,6 @@ static void throw_last_error(napi_env env) {
 
 #define NODE_API_CALL(env, the_call) NODE_API_CALL_BASE(env, the_call, NULL)
 #define NODE_API_CHECK(env, the_call) NODE_API_CALL_BASE(env, the_call, false)
-
-static uint64_t page_size;
 
 // The names Node gives these errnos (os.constants.errno), for the syscalls made here.
 static const char *errno_code(int err) {
@@ -161,12 +155,12 @@ static bool get_range(napi_env env, napi_callback_info info, size_t argc, napi_v
   uint64_t size, offset;
   NODE_API_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (!get_view(env, argv[0], &data, &size)) return false;
-  if ((uintptr_t)data % page_size != 0 || size % page_size != 0) {
+  if ((uintptr_t)data % pages_size != 0 || size % pages_size != 0) {
     return range_error(env, "buffer must start and end on a page boundary");
   }
   if (!get_count(env, argv[1], "offset must be a non-negative integer", &offset)) return false;
   if (!get_count(env, argv[2], "length must be a non-negative integer", length)) return false;
-  if (page_offset && offset % page_size != 0) {
+  if (page_offset && offset % pages_size != 0) {
     return range_error(env, "offset must be a multiple of the page size");
   }
   if (offset > size || size - offset < *length) {
@@ -174,14 +168,6 @@ static bool get_range(napi_env env, napi_callback_info info, size_t argc, napi_v
   }
   *addr = data + offset;
   return true;
-}
-
-// Fresh zero pages over [addr, addr + length): the way to drop a file mapping without leaving a
-// hole (an access to a hole would be a SIGSEGV, not a wasm trap).
-static int put_zero_pages(uint8_t *addr, uint64_t length) {
-  void *got = mmap(addr, length, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-  return got == MAP_FAILED ? errno : 0;
 }
 
 // map(buffer, offset, length, fd, fileOffset, writable, shared, populate?): mmap MAP_FIXED into
@@ -200,7 +186,7 @@ static napi_value do_map(napi_env env, napi_callback_info info) {
   if (!get_count(env, argv[4], "fileOffset must be a non-negative integer", &file_offset)) {
     return NULL;
   }
-  if (file_offset % page_size != 0) {
+  if (file_offset % pages_size != 0) {
     range_error(env, "fileOffset must be a multiple of the page size");
     return NULL;
   }
@@ -211,20 +197,8 @@ static napi_value do_map(napi_env env, napi_callback_info info) {
       !get_bool(env, argv[7], "populate must be a boolean", &populate)) {
     return NULL;
   }
-  // The caller chose shared or private and checked the file's size: a page wholly past the end
-  // of the file raises SIGBUS on first touch, which watch() turns into EFAULT. No fstat or
-  // fcntl here: they cost a third of this call.
-  int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED | (populate ? MAP_POPULATE : 0);
-  void *got = mmap(addr, length, PROT_READ | (writable ? PROT_WRITE : 0), flags, fd,
-                   (off_t)file_offset);
-  if (got == MAP_FAILED) {
-    int err = errno;
-    // A failed MAP_FIXED may already have unmapped the range (mmap(2)); msync(MS_ASYNC) does
-    // nothing but report ENOMEM for a hole, which zero pages then fill.
-    if (msync(addr, length, MS_ASYNC) != 0 && errno == ENOMEM) put_zero_pages(addr, length);
-    return throw_errno(env, err, "mmap");
-  }
-  return NULL;
+  int err = pages_map(addr, length, fd, file_offset, writable, shared, populate);
+  return err != 0 ? throw_errno(env, err, "mmap") : NULL;
 }
 
 // unmap(buffer, offset, length): zero pages back over the range; the file keeps its bytes.
@@ -234,7 +208,7 @@ static napi_value do_unmap(napi_env env, napi_callback_info info) {
   uint64_t length;
   if (!get_range(env, info, 3, argv, true, &addr, &length)) return NULL;
   if (length == 0) { range_error(env, "length must be positive"); return NULL; }
-  int err = put_zero_pages(addr, length);
+  int err = pages_zero(addr, length);
   return err != 0 ? throw_errno(env, err, "mmap") : NULL;
 }
 
@@ -245,8 +219,8 @@ static napi_value do_msync(napi_env env, napi_callback_info info) {
   uint8_t *addr;
   uint64_t length;
   if (!get_range(env, info, 3, argv, false, &addr, &length)) return NULL;
-  if (msync(addr, length, MS_SYNC) != 0) return throw_errno(env, errno, "msync");
-  return NULL;
+  int err = pages_msync(addr, length);
+  return err != 0 ? throw_errno(env, err, "msync") : NULL;
 }
 
 // protect(buffer, offset, length, writable): mprotect. Every memory.grow (from JS or from wasm)
@@ -259,10 +233,8 @@ static napi_value do_protect(napi_env env, napi_callback_info info) {
   if (!get_range(env, info, 4, argv, true, &addr, &length)) return NULL;
   if (length == 0) { range_error(env, "length must be positive"); return NULL; }
   if (!get_bool(env, argv[3], "writable must be a boolean", &writable)) return NULL;
-  if (mprotect(addr, length, PROT_READ | (writable ? PROT_WRITE : 0)) != 0) {
-    return throw_errno(env, errno, "mprotect");
-  }
-  return NULL;
+  int err = pages_protect(addr, length, writable);
+  return err != 0 ? throw_errno(env, err, "mprotect") : NULL;
 }
 
 // move(buffer, offset, length, toOffset): moves the mapping of [offset, offset + length) to
@@ -277,7 +249,7 @@ static napi_value do_move(napi_env env, napi_callback_info info) {
   if (!get_count(env, argv[3], "toOffset must be a non-negative integer", &to_offset)) return NULL;
   uint8_t *data;
   if (!get_view(env, argv[0], &data, &size)) return NULL;
-  if (to_offset % page_size != 0 || to_offset > size || size - to_offset < length) {
+  if (to_offset % pages_size != 0 || to_offset > size || size - to_offset < length) {
     range_error(env, "toOffset must be page-aligned and its range inside the buffer");
     return NULL;
   }
@@ -286,12 +258,9 @@ static napi_value do_move(napi_env env, napi_callback_info info) {
     range_error(env, "the ranges must not overlap");
     return NULL;
   }
-  length = (length + page_size - 1) / page_size * page_size;
-  if (mremap(from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED) {
-    return throw_errno(env, errno, "mremap");
-  }
-  int err = put_zero_pages(from, length);
-  return err != 0 ? throw_errno(env, err, "mmap") : NULL;
+  const char *syscall = NULL;
+  int err = pages_move(from, to, length, &syscall);
+  return err != 0 ? throw_errno(env, err, syscall) : NULL;
 }
 
 // madvise(buffer, offset, length, advice): the real madvise; alignment is the kernel's EINVAL.
@@ -302,8 +271,8 @@ static napi_value do_madvise(napi_env env, napi_callback_info info) {
   if (!get_range(env, info, 4, argv, false, &addr, &length)) return NULL;
   if (!get_count(env, argv[3], "advice must be a non-negative integer", &advice)) return NULL;
   if (advice > INT_MAX) { range_error(env, "advice must be a non-negative integer"); return NULL; }
-  if (madvise(addr, length, (int)advice) != 0) return throw_errno(env, errno, "madvise");
-  return NULL;
+  int err = pages_madvise(addr, length, (int)advice);
+  return err != 0 ? throw_errno(env, err, "madvise") : NULL;
 }
 
 struct env_state;
@@ -317,8 +286,8 @@ static napi_value do_dup(napi_env env, napi_callback_info info) {
   int fd;
   NODE_API_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (!get_fd(env, argv[0], &fd)) return NULL;
-  int got = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (got < 0) return throw_errno(env, errno, "fcntl");
+  int got = pages_dup(fd);
+  if (got < 0) return throw_errno(env, -got, "fcntl");
   if (!own_fd(state_of(env), got, true)) {
     close(got);
     return throw_errno(env, ENOMEM, "fcntl");
@@ -340,99 +309,6 @@ static napi_value do_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// SIGBUS: a touch of a mapped page wholly past the end of its file (another process truncated
-// it). CPython dies there; here the handler puts a zero page over the faulting page, so that
-// the wasm instruction completes, and records the fault in the record of the watched memory it
-// hit, where the JS side that owns that memory reads it after each call (which then reports
-// EFAULT and maps the file again over every page the record names). Only addresses inside
-// watched memories are taken; any other SIGBUS goes to the previous disposition, as if this
-// handler were not there.
-//
-// Every worker thread has its own memories, so the table of watched memories is shared by all
-// threads and lock-free (the handler may run on any thread at any moment): a slot goes
-// FREE -> BUSY (claimed with a CAS, then filled) -> LIVE (the handler reads it) -> BUSY -> FREE
-// when the env that watched it goes away. A record is never freed: it stays with its slot for the
-// life of the process, so the handler can never write into freed memory.
-//
-// A record (the ArrayBuffer watch() returns):
-//   ┌ faults: i32 ┬ address low: i32 ┬ address high: i32 ┬ 0: i32 ┬ page bits ...        ┐
-//   0             4                  8                   12        16
-// page bits: bit n of byte n / 8 is set when the handler put a zero page over page n of the
-// watched range (the JS side clears it once it has handled that page).
-#define MAX_WATCHED 16384
-#define RECORD_HEADER 16
-enum { SLOT_FREE, SLOT_BUSY, SLOT_LIVE };
-struct slot {
-  _Atomic int state;
-  _Atomic uintptr_t start, end;
-  uint8_t *record; // mmap'd zero-filled, kept for good; set only while the slot is BUSY
-  size_t record_size;
-  napi_env owner;
-};
-static struct slot watched[MAX_WATCHED];
-static _Atomic int watched_high; // slots at or past it were never used: the handler stops there
-static struct sigaction previous_sigbus;
-static pthread_once_t install_once = PTHREAD_ONCE_INIT;
-static int install_error;
-
-static void on_sigbus(int sig, siginfo_t *info, void *context) {
-  uintptr_t address = (uintptr_t)info->si_addr;
-  int high = atomic_load_explicit(&watched_high, memory_order_acquire);
-  // A fault on a thread is in that thread's own memory (cores' memories are not shared), whose
-  // slot stays LIVE until the thread's env is torn down: no slot can change under this loop.
-  // Every slot that holds the address gets the fault: a memory that was collected without its
-  // env going keeps its slot, and a new memory may now lie in its range.
-  bool taken = false;
-  uintptr_t page = address & ~(uintptr_t)(page_size - 1);
-  // si_code <= 0: sent by kill(2) or raise(3), not a fault of ours.
-  for (int i = 0; i < high && info->si_code > 0; i++) {
-    struct slot *s = &watched[i];
-    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_LIVE) continue;
-    uintptr_t start = atomic_load_explicit(&s->start, memory_order_relaxed);
-    if (address < start || address >= atomic_load_explicit(&s->end, memory_order_relaxed)) continue;
-    if (!taken && mmap((void *)page, page_size, PROT_READ | PROT_WRITE,
-                       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
-      break;
-    }
-    taken = true;
-    int32_t *header = (int32_t *)s->record;
-    uint64_t n = (page - start) / page_size;
-    __atomic_fetch_or(s->record + RECORD_HEADER + n / 8, (uint8_t)(1u << (n % 8)), __ATOMIC_RELAXED);
-    __atomic_store_n(&header[1], (int32_t)(uint32_t)address, __ATOMIC_RELAXED);
-    __atomic_store_n(&header[2], (int32_t)(uint32_t)((uint64_t)address >> 32), __ATOMIC_RELAXED);
-    __atomic_fetch_add(&header[0], 1, __ATOMIC_RELEASE);
-  }
-  if (taken) return;
-  if (previous_sigbus.sa_flags & SA_SIGINFO) {
-    previous_sigbus.sa_sigaction(sig, info, context);
-  } else if (previous_sigbus.sa_handler != SIG_DFL && previous_sigbus.sa_handler != SIG_IGN) {
-    previous_sigbus.sa_handler(sig);
-  } else if (previous_sigbus.sa_handler == SIG_DFL || info->si_code > 0) {
-    // Returning re-runs a faulting access, which then meets the default action (a fault's
-    // SIGBUS cannot be ignored); a SIGBUS sent by kill(2) (si_code <= 0) re-runs nothing, so it
-    // is raised again (SA_NODEFER: at once). An ignored one sent by kill(2) stays ignored.
-    signal(SIGBUS, SIG_DFL);
-    if (info->si_code <= 0) raise(SIGBUS);
-  }
-}
-
-// Installs the handler once per process, and pins this library: Node unloads an addon when
-// the worker that loaded it exits, and a handler left pointing into unloaded code would turn
-// the next SIGBUS into a SIGSEGV.
-static void install(void) {
-  Dl_info self;
-  if (dladdr((void *)on_sigbus, &self) == 0 || dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE) == NULL) {
-    install_error = ELIBACC;
-    return;
-  }
-  struct sigaction action;
-  memset(&action, 0, sizeof action);
-  action.sa_sigaction = on_sigbus;
-  action.sa_flags = SA_SIGINFO | SA_NODEFER;
-  sigemptyset(&action.sa_mask);
-  if (sigaction(SIGBUS, &action, &previous_sigbus) != 0) install_error = errno;
-}
-
 // What one env (the main thread, or a worker) owns here: the fds dup() made for its maps, so
 // that they are closed when the env goes (a worker that exits with maps open leaks none).
 struct env_state {
@@ -451,15 +327,7 @@ static struct env_state *state_of(napi_env env) {
 // they go after this. Give back their slots, then close the fds its maps still held.
 static void env_cleanup(void *arg) {
   struct env_state *state = arg;
-  int high = atomic_load(&watched_high);
-  for (int i = 0; i < high; i++) {
-    int live = SLOT_LIVE;
-    if (watched[i].owner == state->env &&
-        atomic_compare_exchange_strong(&watched[i].state, &live, SLOT_BUSY)) {
-      watched[i].owner = NULL;
-      atomic_store(&watched[i].state, SLOT_FREE);
-    }
-  }
+  pages_unwatch(state->env);
   for (int fd = 0; fd < state->fd_capacity; fd++) {
     if (state->fds[fd]) close(fd);
   }
@@ -497,41 +365,16 @@ static napi_value do_watch(napi_env env, napi_callback_info info) {
     range_error(env, "reserved must be at most 1 TiB");
     return NULL;
   }
-  pthread_once(&install_once, install);
-  if (install_error != 0) return throw_errno(env, install_error, "sigaction");
-  size_t record_size = RECORD_HEADER + (reserved / page_size + 7) / 8;
-  int i = 0;
-  for (; i < MAX_WATCHED; i++) {
-    int free_state = SLOT_FREE;
-    if (atomic_compare_exchange_strong(&watched[i].state, &free_state, SLOT_BUSY)) break;
-  }
-  if (i == MAX_WATCHED) {
+  uint8_t *record;
+  size_t record_size;
+  int err = pages_watch((uintptr_t)data, reserved, env, &record, &record_size);
+  if (err == ENOSPC) {
     range_error(env, "too many watched memories");
     return NULL;
   }
-  struct slot *s = &watched[i];
-  if (s->record != NULL && s->record_size >= record_size) {
-    madvise(s->record, s->record_size, MADV_DONTNEED); // private anonymous pages: zeros again
-  } else {
-    // The slot's old record is smaller: no handler can reach it (the slot is not LIVE), but a
-    // record is never unmapped (see above), so it is left as it is.
-    void *record = mmap(NULL, record_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (record == MAP_FAILED) {
-      int err = errno;
-      atomic_store(&s->state, SLOT_FREE);
-      return throw_errno(env, err, "mmap");
-    }
-    s->record = record;
-    s->record_size = record_size;
-  }
-  s->owner = env;
-  atomic_store_explicit(&s->start, (uintptr_t)data, memory_order_relaxed);
-  atomic_store_explicit(&s->end, (uintptr_t)data + reserved, memory_order_relaxed);
-  atomic_store_explicit(&s->state, SLOT_LIVE, memory_order_release);
-  int high = atomic_load(&watched_high);
-  while (high < i + 1 && !atomic_compare_exchange_weak(&watched_high, &high, i + 1)) {}
-  // No finalizer: the memory stays with the slot, as above.
-  NODE_API_CALL(env, napi_create_external_arraybuffer(env, s->record, record_size, NULL, NULL, &result));
+  if (err != 0) return throw_errno(env, err, err == ELIBACC ? "sigaction" : "mmap");
+  // No finalizer: a record stays with its slot for good (host/pages.c).
+  NODE_API_CALL(env, napi_create_external_arraybuffer(env, record, record_size, NULL, NULL, &result));
   return result;
 }
 
@@ -545,7 +388,6 @@ static napi_value do_fstat(napi_env env, napi_callback_info info) {
   size_t count;
   void *data;
   int fd;
-  struct stat st;
   NODE_API_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (!get_fd(env, argv[0], &fd)) return NULL;
   bool is_view;
@@ -555,16 +397,8 @@ static napi_value do_fstat(napi_env env, napi_callback_info info) {
     type_error(env, "out must be a Float64Array of 4");
     return NULL;
   }
-  if (fstat(fd, &st) != 0) return throw_errno(env, errno, "fstat");
-  double *out = data;
-  out[0] = (double)st.st_size;
-  out[1] = (double)st.st_mode;
-  out[2] = (double)st.st_rdev;
-  // The access mode too: one call instead of two saves a tenth of an open. And O_APPEND: a
-  // dup shares it, and under it Linux's pwrite ignores the offset (the copy backing's write-back).
-  int flags = fcntl(fd, F_GETFL);
-  out[3] = flags < 0 ? -1 : (double)(flags & (O_ACCMODE | O_APPEND));
-  return NULL;
+  int err = pages_fstat(fd, data);
+  return err != 0 ? throw_errno(env, err, "fstat") : NULL;
 }
 
 // address(buffer): the data pointer, so the JS side can place regions 2 MiB-aligned in the
@@ -583,7 +417,7 @@ static napi_value do_address(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_value size;
-  page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+  pages_init();
   struct env_state *state = calloc(1, sizeof *state);
   if (state == NULL) {
     napi_throw_error(env, NULL, "out of memory");
@@ -592,7 +426,7 @@ NAPI_MODULE_INIT() {
   state->env = env;
   NODE_API_CALL(env, napi_set_instance_data(env, state, NULL, NULL));
   NODE_API_CALL(env, napi_add_env_cleanup_hook(env, env_cleanup, state));
-  NODE_API_CALL(env, napi_create_double(env, (double)page_size, &size));
+  NODE_API_CALL(env, napi_create_double(env, (double)pages_size, &size));
   napi_property_descriptor properties[] = {
     {"map", NULL, do_map, NULL, NULL, NULL, napi_enumerable, NULL},
     {"unmap", NULL, do_unmap, NULL, NULL, NULL, napi_enumerable, NULL},

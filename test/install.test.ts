@@ -15,7 +15,7 @@ const root = new URL('..', import.meta.url).pathname;
 test('host/build.mjs without a C compiler exits 0 with one line of explanation', () => {
   const dir = path.join(tmp.dir, 'pkg-build');
   fs.mkdirSync(path.join(dir, 'host'), { recursive: true });
-  for (const f of ['build.mjs', 'mmap_helper.c']) fs.copyFileSync(path.join(root, 'host', f), path.join(dir, 'host', f));
+  for (const f of ['build.mjs', 'mmap_helper.c', 'pages.c', 'pages.h']) fs.copyFileSync(path.join(root, 'host', f), path.join(dir, 'host', f));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   const run = spawnSync(process.execPath, [path.join(dir, 'host/build.mjs')], {
     encoding: 'utf8', env: { ...process.env, CC: '/nonexistent/cc' },

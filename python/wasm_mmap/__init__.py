@@ -1,0 +1,53 @@
+"""CPython 3.11's mmap module on Wasmtime: the semantics in wasm-mmap's WebAssembly core
+(core.wasm, the same as the Node host's), file pages mapped straight into its memory.
+
+    import wasm_mmap as mmap
+    with open("data.bin", "r+b") as f, mmap.mmap(f.fileno(), 0) as m:
+        m.find(b"needle")
+"""
+from ._mmap import ACCESS_COPY, ACCESS_DEFAULT, ACCESS_READ, ACCESS_WRITE, mmap
+from ._native import PAGESIZE
+
+error = OSError
+
+ALLOCATIONGRANULARITY = PAGESIZE
+
+# Linux's values, as CPython 3.11's mmap module has them on x86-64.
+MAP_SHARED = 1
+MAP_PRIVATE = 2
+MAP_ANONYMOUS = MAP_ANON = 32
+MAP_DENYWRITE = 2048
+MAP_EXECUTABLE = 4096
+MAP_POPULATE = 32768
+MAP_STACK = 131072
+
+PROT_READ = 1
+PROT_WRITE = 2
+PROT_EXEC = 4
+
+MADV_NORMAL = 0
+MADV_RANDOM = 1
+MADV_SEQUENTIAL = 2
+MADV_WILLNEED = 3
+MADV_DONTNEED = 4
+MADV_FREE = 8
+MADV_REMOVE = 9
+MADV_DONTFORK = 10
+MADV_DOFORK = 11
+MADV_MERGEABLE = 12
+MADV_UNMERGEABLE = 13
+MADV_HUGEPAGE = 14
+MADV_NOHUGEPAGE = 15
+MADV_DONTDUMP = 16
+MADV_DODUMP = 17
+MADV_HWPOISON = 100
+
+__all__ = [
+    "mmap", "error", "PAGESIZE", "ALLOCATIONGRANULARITY",
+    "ACCESS_DEFAULT", "ACCESS_READ", "ACCESS_WRITE", "ACCESS_COPY",
+    "MAP_SHARED", "MAP_PRIVATE", "MAP_ANONYMOUS", "MAP_ANON", "MAP_DENYWRITE", "MAP_EXECUTABLE",
+    "MAP_POPULATE", "MAP_STACK", "PROT_READ", "PROT_WRITE", "PROT_EXEC",
+    "MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED", "MADV_DONTNEED", "MADV_FREE",
+    "MADV_REMOVE", "MADV_DONTFORK", "MADV_DOFORK", "MADV_MERGEABLE", "MADV_UNMERGEABLE",
+    "MADV_HUGEPAGE", "MADV_NOHUGEPAGE", "MADV_DONTDUMP", "MADV_DODUMP", "MADV_HWPOISON",
+]
