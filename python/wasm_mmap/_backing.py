@@ -15,7 +15,6 @@ from ._native import PAGESIZE
 
 HUGE_PAGE = 2 << 20
 MADV_HUGEPAGE = 14
-MADV_POPULATE_WRITE = 23  # Linux 5.14's advice (not among CPython 3.11's constants)
 CHUNK = 1 << 30
 
 
@@ -26,10 +25,6 @@ def page_ceil(n):
 class Backing:
     """One open map: the core that holds it, its handle, and the file behind it if any."""
     name = ""
-    # A copy-backed private map's pages it owns (CopyBacking); None elsewhere, so that the hot
-    # paths call wrote() only where it does something.
-    owned = None
-
     def __init__(self, core, handle, fd, offset, shared, writable, fd_writable, populate):
         self.core = core
         self.handle = handle
@@ -89,12 +84,8 @@ class Backing:
 
 class AnonymousBacking(Backing):
     name = "anonymous"
-    # A shared anonymous map lives in a shmem object (Linux shmem_zero_setup): the pages a
-    # shrinking resize unmaps stay in it, and growing maps them again with their bytes (CPython
-    # shows them). Those pages' bytes, from the first shrink on; None until then, and for a
-    # private map, whose pages are freed. Past its first size CPython's object ends (SIGBUS);
-    # here it grows with the map, as if it had been made big enough.
-    shmem = None
+    # A shared anonymous map keeps the pages a shrink unmapped (Linux's shmem object): the core
+    # holds them in its region.
 
     def attach(self, length):
         pass
@@ -106,20 +97,10 @@ class AnonymousBacking(Backing):
         pass
 
     def resize(self, new_size, spare):
-        old = self.core.map_length(self.handle)
         # MAP_ANONYMOUS with a file's fd: CPython truncates the file all the same.
         if self.fd != -1:
             self.truncate_file(new_size)
-        keep, had = page_ceil(new_size), page_ceil(old)
-        if self.shared and keep < had:
-            if self.shmem is None or len(self.shmem) < had:
-                self.shmem = (self.shmem or bytearray()) + bytearray(had - len(self.shmem or b""))
-            self.shmem[keep:had] = self.core.n.view(self.data() + keep, had - keep)
         check(self.core.resize_commit(self.handle, new_size))
-        if had < keep and self.shmem is not None:
-            back = self.shmem[had:min(keep, len(self.shmem))]
-            if back:
-                self.core.n.view(self.data() + had, len(back))[:] = back
 
     def file_lost(self):
         pass  # the memory is not the file's: it stays as it is
@@ -141,44 +122,17 @@ class CopyBacking(Backing):
                 pass  # advice only: a kernel without transparent huge pages says EINVAL
         # The whole last page, as a mapping holds it: a private map shows those bytes if it grows.
         self.read_file(0, page_ceil(length))
-        if not self.shared:
-            # A private map's pages that it owns, one byte per page (1: owned): Linux gives a
-            # MAP_PRIVATE map its own copy of a page when it first writes it (or at open, with
-            # MAP_POPULATE on a writable map: mm/gup.c breaks COW then), and that copy keeps its
-            # bytes whatever happens to the file; a page it does not own shows the file as it is
-            # now, zeros past its end.
-            self.owned = bytearray(b"\1" if self.populate and self.writable else b"\0") * (page_ceil(length) // PAGESIZE)
 
     def follow_file(self, start, end):
-        """Shows the file as it is now in the pages of [start, end) the map does not own, zeros past its end."""
-        owned = self.owned
-        page, last = start // PAGESIZE, end // PAGESIZE
-        while page < last:
-            if owned[page] == 1:
-                page += 1
-                continue
-            stop = page + 1
-            while stop < last and owned[stop] != 1:
-                stop += 1
-            read = self.read_file(page * PAGESIZE, stop * PAGESIZE)
-            if stop * PAGESIZE > read:
-                self.core.n.view(self.data() + read, stop * PAGESIZE - read)[:] = bytes(stop * PAGESIZE - read)
-            page = stop
-
-    def wrote(self, step=1):
-        """A private map owns every page the last call wrote: the core's dirty span, taken after each
-        writing call. A slice step longer than a page writes only the pages its elements fall in."""
-        start = self.core.map_take_dirty(self.handle)
-        if start < 0:
-            return
-        end = self.core.out(0)
-        stride = abs(step)
-        if stride > PAGESIZE:
-            for i in range(start, end, stride):
-                self.owned[i // PAGESIZE] = 1
-        else:
-            first, last = start // PAGESIZE, page_ceil(end) // PAGESIZE
-            self.owned[first:last] = b"\1" * (last - first)
+        """Shows the file as it is now, zeros past its end, in the pages of [start, end) that the core
+        says follow it (map_follow: a private map keeps the pages it owns)."""
+        run = self.core.map_follow(self.handle, start, end)
+        while run >= 0:
+            stop = min(self.core.out(0), end)
+            read = self.read_file(run, stop)
+            if stop > read:
+                self.core.n.view(self.data() + read, stop - read)[:] = bytes(stop - read)
+            run = self.core.map_follow(self.handle, stop, end)
 
     def read_file(self, start, end):
         """Reads the file's bytes for map range [start, end) into the region (zeros stay past the
@@ -217,17 +171,9 @@ class CopyBacking(Backing):
     def advise(self, option, start, length, effect):
         # MADV_DONTNEED on a private file map drops its own copies of whole pages (the kernel
         # rounds the length up): they show the file again.
+        # The core dropped a private map's own copies of the whole pages: they show the file again.
         if effect == ADVICE_RELOAD:
-            end = page_ceil(start + length)
-            if self.owned is not None:
-                self.owned[start // PAGESIZE:end // PAGESIZE] = bytes(end // PAGESIZE - start // PAGESIZE)
-                self.follow_file(start, end)
-            else:
-                self.read_file(start, end)
-        # MADV_POPULATE_WRITE write-faults the pages: a private map copies them.
-        if option == MADV_POPULATE_WRITE and length > 0 and self.owned is not None:
-            first, last = start // PAGESIZE, page_ceil(start + length) // PAGESIZE
-            self.owned[first:last] = b"\1" * (last - first)
+            self.follow_file(start, page_ceil(start + length))
         # The core answers ZEROED for a file map only to MADV_REMOVE on a shared map of a
         # writable fd, which punches a hole in the file at once, whole pages.
         if effect == ADVICE_ZEROED:
@@ -236,27 +182,16 @@ class CopyBacking(Backing):
                 os.pwrite(self.fd, bytes(end - start), self.offset + start)
 
     def resize(self, new_size, spare):
-        old = self.core.map_length(self.handle)
         self.truncate_file(new_size)
         check(self.core.resize_commit(self.handle, new_size))
-        if self.owned is None:
-            # A shared map's new bytes come from the file.
-            if new_size > old:
-                self.read_file(old, new_size)
-            return
-        # Pages past the new end are gone (mremap unmaps them; truncation drops even a private
-        # map's copies, mm/truncate.c truncate_pagecache); pages it grows into are new. Of the
-        # pages it does not own, the file changed only from the page holding the lower end.
-        pages = page_ceil(new_size) // PAGESIZE
-        self.owned = self.owned[:pages] + bytearray(max(0, pages - len(self.owned)))
-        self.follow_file(min(old, new_size) // PAGESIZE * PAGESIZE, pages * PAGESIZE)
+        # What the core says must come from the file again: new bytes, and a private map's pages
+        # it does not own.
+        self.follow_file(self.core.out(1), self.core.out(2))
 
     def file_lost(self):
         super().file_lost()
         # Truncating the file to the map's start dropped every page, the private copies too: the
         # map reads zeros once the file covers it again, as the file's new pages do.
-        if self.owned is not None:
-            self.owned[:] = bytes(len(self.owned))
         length = self.core.map_length(self.handle)
         if length > 0:
             self.core.n.view(self.data(), length)[:] = bytes(length)

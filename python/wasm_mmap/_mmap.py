@@ -305,8 +305,6 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = self._x.move(*args)
         if r < 0:
             self._settle(r, self._x.move, args, False)
-        if self._b.owned is not None:
-            self._b.wrote()
 
     def read(self, n=None, /):
         self._open()
@@ -354,8 +352,6 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = self._x.write(self._h, data)
         if r < 0:
             r = self._settle(r, self._x.write, (self._h, data), True)
-        if self._b.owned is not None:
-            self._b.wrote()
         return r
 
     def write_byte(self, byte=_MISSING, /):
@@ -369,8 +365,6 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = self._x.write_byte(self._h, value)
         if r < 0:
             self._settle(r, self._x.write_byte, (self._h, value), True)
-        if self._b.owned is not None:
-            self._b.wrote()
 
     def __getitem__(self, key):
         self._open()
@@ -394,8 +388,6 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
             r = x.set_slice(*args)
             if r < 0:
                 self._settle(r, x.set_slice, args, False)
-            if self._b.owned is not None:
-                self._b.wrote(1 if args[3] is None else args[3])
             return
         if not _has_index(key):
             raise TypeError("mmap indices must be integer")
@@ -409,8 +401,6 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         r = x.set_item(self._h, i, v)
         if r < 0:
             self._settle(r, x.set_item, (self._h, i, v), False)
-        if self._b.owned is not None:
-            self._b.wrote()
 
     def __delitem__(self, key):
         self._open()
