@@ -936,6 +936,8 @@ export function madvise(handle: i32, option: i32, start: f64, length: f64): i32 
   // Populating faults the pages in as a read or a write would: the protection must allow it.
   if (option == MADV_POPULATE_READ && (m.bits & NO_READ) != 0) return -E_EINVAL;
   if (option == MADV_POPULATE_WRITE && !writable(m)) return -E_EINVAL;
+  // Populating pages past the file's end faults (SIGBUS): Linux answers EFAULT.
+  if ((option == MADV_POPULATE_READ || option == MADV_POPULATE_WRITE) && !touchable(m, s, s + n)) return -E_EFAULT;
   if (option == MADV_REMOVE) {
     if (!shared) return file ? -(E_OS + EACCES) : -E_EINVAL;
     if (file && (m.bits & FD_WRITABLE_BIT) == 0) return -(E_OS + EACCES);
