@@ -133,6 +133,12 @@ const EMPTY = new Uint8Array(0);
  */
 export function toBytes(value: unknown): Uint8Array {
   if (typeof value === 'string') return utf8.encode(value);
+  // A plain Uint8Array with no property of its own over its length is read as it is: its
+  // length is the engine's own accessor (and no view is allocated for each small write).
+  if (types.isUint8Array(value) && Object.getPrototypeOf(value) === Uint8Array.prototype && !Object.hasOwn(value, 'length')
+    && apply(viewLength, value, []) !== 0) {
+    return value as Uint8Array;
+  }
   if (types.isTypedArray(value)) {
     return bytesOf(apply(viewBuffer, value, []), apply(viewOffset, value, []), apply(viewLength, value, []));
   }

@@ -227,12 +227,17 @@ export class MMap {
     try {
       result = call();
     } catch (error) {
-      if (this.#core.faultPending()) b.absorbFault(movesPos);
-      if ((error as OSError).errno === EFAULT && error instanceof OSError && b.refresh()) return this.#touch(b, call, movesPos);
-      throw error;
+      return this.#recover(b, error, call, movesPos);
     }
     if (this.#core.faultPending()) b.absorbFault(movesPos);
     return result;
+  }
+
+  /** #touch's slow path: the call threw (an error code, or the core's EFAULT for lost pages). */
+  #recover<T>(b: Backing, error: unknown, call: () => T, movesPos: boolean): T {
+    if (this.#core.faultPending()) b.absorbFault(movesPos);
+    if ((error as OSError).errno === EFAULT && error instanceof OSError && b.refresh()) return this.#touch(b, call, movesPos);
+    throw error;
   }
 
   /** The open map's backing, or ValueError('mmap closed or invalid'). */
@@ -384,7 +389,16 @@ export class MMap {
    */
   readByte(): number {
     const b = this.#open();
-    return this.#touch(b, () => this.#core.readByte(this.#handle), true);
+    // The byte-sized calls make their core call inline, without #touch's closure (twice as
+    // fast); their slow path is #touch's, trying the whole method again.
+    let r: number;
+    try {
+      r = this.#core.readByte(this.#handle);
+    } catch (error) {
+      return this.#recover(b, error, () => this.readByte(), true);
+    }
+    if (this.#core.faultPending()) b.absorbFault(true);
+    return r;
   }
 
   /**
@@ -478,7 +492,14 @@ export class MMap {
     const b = this.#open();
     if (data === undefined) throw arityError('write', 'exactly 1 argument', []);
     const bytes = toBytes(data);
-    return this.#touch(b, () => this.#core.write(this.#handle, bytes), true);
+    let r: number;
+    try {
+      r = this.#core.write(this.#handle, bytes);
+    } catch (error) {
+      return this.#recover(b, error, () => this.write(data), true);
+    }
+    if (this.#core.faultPending()) b.absorbFault(true);
+    return r;
   }
 
   /**
@@ -491,7 +512,12 @@ export class MMap {
     const b = this.#open();
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
-    this.#touch(b, () => this.#core.writeByte(this.#handle, value), true);
+    try {
+      this.#core.writeByte(this.#handle, value);
+    } catch (error) {
+      return this.#recover(b, error, () => this.writeByte(byte), true);
+    }
+    if (this.#core.faultPending()) b.absorbFault(true);
   }
 
   /**
@@ -504,7 +530,14 @@ export class MMap {
   getItem(index: number): number {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
-    return this.#touch(b, () => this.#core.getItem(this.#handle, i), false);
+    let r: number;
+    try {
+      r = this.#core.getItem(this.#handle, i);
+    } catch (error) {
+      return this.#recover(b, error, () => this.getItem(index), false);
+    }
+    if (this.#core.faultPending()) b.absorbFault(false);
+    return r;
   }
 
   /**
@@ -521,7 +554,12 @@ export class MMap {
     const i = toItemIndex(index, 'mmap indices must be integer');
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
-    this.#touch(b, () => this.#core.setItem(this.#handle, i, v), false);
+    try {
+      this.#core.setItem(this.#handle, i, v);
+    } catch (error) {
+      return this.#recover(b, error, () => this.setItem(index, value), false);
+    }
+    if (this.#core.faultPending()) b.absorbFault(false);
   }
 
   /**
