@@ -136,6 +136,23 @@ nativeTest('a file truncated under a live map: EFAULT instead of SIGBUS, nothing
   m.close();
 });
 
+nativeTest('after a touch of pages the file lost, a forward search that matches before them answers, as CPython', () => {
+  const content = `${'.'.repeat(100)}needle${'.'.repeat(3 * 4096 - 106)}`;
+  // CPython, on the file truncated to one page under its map: find stops at the match.
+  const expected = python(`import mmap, os
+fd = os.open(${JSON.stringify(tmp.file(content))}, os.O_RDWR)
+m = mmap.mmap(fd, 0); os.ftruncate(fd, 4096)
+print(m.find(b'needle', 0), m.find(b'needle', 50, 4000))`).trim();
+  const path = tmp.file(content);
+  const m = mapFile(path);
+  fs.truncateSync(path, 4096);
+  throwsOSError(() => m.getItem(3 * 4096 - 1), 14); // the core now knows the pages are gone
+  assert.is(`${m.find('needle', 0)} ${m.find('needle', 50, 4000)}`, expected);
+  throwsOSError(() => m.find('absent', 0), 14);
+  throwsOSError(() => m.rfind('needle', 0), 14);
+  m.close();
+});
+
 nativeTest('bytes written and flushed by a process killed with SIGKILL are on disk', async () => {
   const path = tmp.file('-'.repeat(100));
   const script = `
