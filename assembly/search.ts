@@ -39,6 +39,20 @@ function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize,
   return -1;
 }
 
+/**
+ * Where the byte `f` (splatted) is among the 64 bytes at `at`: a bit per byte, 0 for none (one
+ * any_true over the four blocks, bit masks only where there is a match). SIMD builds only.
+ */
+@inline function byteMatches64(at: usize, f: v128): u64 {
+  const e0 = i8x16.eq(v128.load(at), f);
+  const e1 = i8x16.eq(v128.load(at, 16), f);
+  const e2 = i8x16.eq(v128.load(at, 32), f);
+  const e3 = i8x16.eq(v128.load(at, 48), f);
+  if (!v128.any_true(v128.or(v128.or(e0, e1), v128.or(e2, e3)))) return 0;
+  return <u64>i8x16.bitmask(e0) | (<u64>i8x16.bitmask(e1) << 16)
+    | (<u64>i8x16.bitmask(e2) << 32) | (<u64>i8x16.bitmask(e3) << 48);
+}
+
 /** Lowest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
 export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): i64 {
   if (ASC_FEATURE_SIMD) {
@@ -49,15 +63,8 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
       // memchr: one any_true over 64 bytes, bit masks only where there is a match.
       const f = i8x16.splat(load<i8>(needle));
       while (i + 64 <= hayLen) {
-        const e0 = i8x16.eq(v128.load(hay + i), f);
-        const e1 = i8x16.eq(v128.load(hay + i, 16), f);
-        const e2 = i8x16.eq(v128.load(hay + i, 32), f);
-        const e3 = i8x16.eq(v128.load(hay + i, 48), f);
-        if (v128.any_true(v128.or(v128.or(e0, e1), v128.or(e2, e3)))) {
-          const m = <u64>i8x16.bitmask(e0) | (<u64>i8x16.bitmask(e1) << 16)
-            | (<u64>i8x16.bitmask(e2) << 32) | (<u64>i8x16.bitmask(e3) << 48);
-          return <i64>(i + <usize>ctz(m));
-        }
+        const m = byteMatches64(hay + i, f);
+        if (m != 0) return <i64>(i + <usize>ctz(m));
         i += 64;
       }
       while (i + 16 <= hayLen) {
@@ -203,13 +210,8 @@ export function scanAll(hay: usize, hayLen: usize, needle: usize, needleLen: usi
     if (needleLen == 1) {
       const f = i8x16.splat(load<i8>(needle));
       while (i + 64 <= hayLen) {
-        const e0 = i8x16.eq(v128.load(hay + i), f);
-        const e1 = i8x16.eq(v128.load(hay + i, 16), f);
-        const e2 = i8x16.eq(v128.load(hay + i, 32), f);
-        const e3 = i8x16.eq(v128.load(hay + i, 48), f);
-        if (v128.any_true(v128.or(v128.or(e0, e1), v128.or(e2, e3)))) {
-          let m = <u64>i8x16.bitmask(e0) | (<u64>i8x16.bitmask(e1) << 16)
-            | (<u64>i8x16.bitmask(e2) << 32) | (<u64>i8x16.bitmask(e3) << 48);
+        let m = byteMatches64(hay + i, f);
+        if (m != 0) {
           const hits = <u32>popcnt(m);
           if (into == 0 && capacity - count >= hits) {
             // Counting only: the whole block at once.
