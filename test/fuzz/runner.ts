@@ -236,7 +236,8 @@ function objectVariant(c: Case, py: Result): Variant | null {
     ops[ops.length - 1] = { ...n, length: OBJECT };
     lengths.set(ops.length - 1, n.length);
     inserted.push(ops.length);
-    ops.push({ op: 'resize', ...(n.map === undefined ? {} : { map: n.map }), args: [n.length] } as Op);
+    // Only if that `new` made a map: one past CPython's crash may fail in the second run too.
+    ops.push({ op: 'resize', ...(n.map === undefined ? {} : { map: n.map }), args: [n.length], ifMade: true } as Op);
   });
   return inserted.length === 0 ? null : { c: { ...c, ops }, inserted, lengths };
 }

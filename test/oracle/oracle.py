@@ -187,6 +187,7 @@ class Child:
         self.out_fd = out_fd
         self.maps = {}
         self.replaced = []  # maps displaced by a later `new`: kept alive, as in JS
+        self.made = {}  # slot -> whether the last `new` into it made a map
         self.writer = os.open(path, os.O_RDWR) if path else -1
 
     def send(self, record):
@@ -247,6 +248,11 @@ class Child:
             except (OSError, ValueError, TypeError, OverflowError) as e:
                 return {"err": [type(e).__name__, str(e)]}
         slot = op.get("map", 0)
+        # An op marked ifMade runs only if the `new` just before it made a map in its slot (the
+        # fuzz runner's crash-row variant sizes the map a `new` made; a failed `new` leaves the
+        # slot's previous map, which it must not touch).
+        if op.get("ifMade") and not self.made.get(slot, False):
+            return {"ok": None, "pos": None}
         if name == "new":
             act = lambda: self.new_map(op)
         elif name in METHODS:
@@ -263,6 +269,8 @@ class Child:
             raise
         except Exception as e:
             record = {"err": [type(e).__name__, str(e)]}
+        if name == "new":
+            self.made[slot] = "ok" in record
         m = self.maps.get(slot)
         record["pos"] = None if m is None or m.closed else m.tell()
         return record
