@@ -3,6 +3,7 @@
 // anything from here; src/mmap.ts is the only caller.
 import { readFileSync } from 'node:fs';
 import { IndexError, OSError, OverflowError, ValueError } from './errors.js';
+import { errnoNumber } from './errno.js';
 
 /** The core's exports (docs/ABI.md). Positions and sizes are f64 integers; NaN means "not given". */
 export interface CoreExports {
@@ -69,7 +70,8 @@ export const ADVICE_RELOAD = 2;
 export const E_CLOSED = 2;
 export const E_STEP_ZERO = 15;
 export const E_OS = 1000;
-export const EINVAL = 22;
+export const EINVAL = errnoNumber('EINVAL');
+const ENOMEM = errnoNumber('ENOMEM');
 const ERRORS: Record<number, [new (message: string) => Error, string]> = {
   2: [ValueError, 'mmap closed or invalid'],
   3: [ValueError, 'read byte out of range'],
@@ -273,7 +275,7 @@ export class Core {
   needleIn(sub: Uint8Array | string, extra = 0): number {
     if (typeof sub !== 'string') {
       const address = this.x.scratch(align8(sub.length) + extra);
-      if (address === 0) throw new OSError(12);
+      if (address === 0) throw new OSError(ENOMEM);
       this.view().set(sub, address);
       this.needleLength = sub.length;
       this.outputAddress = address + align8(sub.length);
@@ -282,7 +284,7 @@ export class Core {
     const room = sub.length * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
     const asked = align8(room) + extra;
     const address = this.x.scratch(asked);
-    if (address === 0) throw new OSError(12);
+    if (address === 0) throw new OSError(ENOMEM);
     let view = this.scratchBytes;
     this.view(); // a grow detaches the kept view (its length becomes 0)
     // The area only grows, so a view made at this address for a larger request is still inside it.
@@ -501,7 +503,7 @@ export class Core {
   /** Copies `data` into the scratch area; returns its address. */
   copyIn(data: Uint8Array): number {
     const address = this.x.scratch(data.length);
-    if (address === 0) throw new OSError(12);
+    if (address === 0) throw new OSError(ENOMEM);
     this.view().set(data, address);
     return address;
   }
@@ -511,7 +513,7 @@ const utf8 = new TextEncoder();
 const align8 = (n: number) => (n + 7) & ~7;
 
 const cores: Core[] = [];
-const E_ENOMEM = E_OS + 12;
+const E_ENOMEM = E_OS + ENOMEM;
 
 /** What map_new decided of a new map, in its core. */
 export interface NewMap {

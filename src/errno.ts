@@ -162,3 +162,10 @@ export function errnoInfo(errno: number): [code: string, text: string, pythonCla
   const space = line.indexOf(' ');
   return [line.slice(0, space), line.slice(space + 1), PYTHON_CLASS[errno] ?? 'OSError'];
 }
+
+/** The number of an errno named as Linux names it (e.g. 'EBADF'): the one table the host's errno constants come from. */
+export function errnoNumber(name: string): number {
+  const at = TABLE.findIndex((line) => line.startsWith(`${name} `));
+  if (at < 0) throw new Error(`wasm-mmap: unknown errno ${name} (a bug)`);
+  return at + 1;
+}

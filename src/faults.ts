@@ -7,8 +7,9 @@
 import type { Core } from './abi.js';
 import { PAGESIZE } from './constants.js';
 import type { NativeHelper } from './native.js';
+import { errnoNumber } from './errno.js';
 
-export const EFAULT = 14;
+export const EFAULT = errnoNumber('EFAULT');
 
 /** Lets the helper absorb SIGBUS in a core's memory (its whole 8 GiB reservation), counted in the core's own record. */
 export function watchFaults(core: Core, native: NativeHelper): void {

@@ -23,6 +23,7 @@ import { ACCESS_READ } from './constants.js';
 import { fileURLToPath } from 'node:url';
 import { toOptionalIndex } from './args.js';
 import { TextLines, type TextBlock } from './lines.js';
+import { errnoNumber } from './errno.js';
 
 /** Options of {@link MMap.open}: the constructor's, and the map's length. */
 export interface MMapOpenOptions extends MMapOptions {
@@ -54,8 +55,8 @@ export interface MMapOptions {
   backing?: 'auto' | 'native' | 'copy';
 }
 
-const ENOTSUP = 95;
-const EBADF = 9;
+const ENOTSUP = errnoNumber('ENOTSUP');
+const EBADF = errnoNumber('EBADF');
 
 /** Whether a core's memory may hold native mappings (its base never moves); decided once per core. */
 const nativeSafe = new WeakMap<Core, boolean>();
