@@ -3,7 +3,9 @@
 // marks it in the memory's record (a count, and a bit per page). After every call that touches
 // bytes, MMap's one wrapper (#touch) asks the core whether its record moved (Core.faultPending);
 // if so the map takes its marked pages as holes (takeFaults), the core's limit keeps it off
-// them, the cursor is undone, and the call is EFAULT. The file's limit lives in the core.
+// them, the cursor is undone, and the core is asked once more: it knows now where the file
+// ends, and its rules answer (a forward search that matched before the lost pages) or refuse
+// (EFAULT). The file's limit lives in the core.
 import type { Core } from './abi.js';
 import { PAGESIZE } from './constants.js';
 import type { NativeHelper } from './native.js';

@@ -218,27 +218,54 @@ export class MMap {
 
   /**
    * Makes a call that touches the map's bytes: the one way every such method calls the core, so
-   * that the fault protocol (a file that shrank under a native map) lives here once. A touch the
-   * SIGBUS handler absorbed, in the core or while copying out, is undone (the cursor too, if the
-   * call moved it) and is EFAULT; an EFAULT the core answered for pages it knows are gone is
-   * tried once more when the file has grown back over them.
+   * that the fault protocol (a file that shrank under a native map) lives here once. An EFAULT
+   * the core answered for pages it knows are gone is tried once more when the file has grown
+   * back over them; a call that touched pages the file lost goes to #afterFault.
+   * `askAgain`: false for a call whose second run could differ from its first (move()).
    */
-  #touch<T>(b: Backing, call: () => T, movesPos: boolean): T {
+  #touch<T>(b: Backing, call: () => T, movesPos: boolean, askAgain = true): T {
     let result: T;
     try {
       result = call();
     } catch (error) {
-      return this.#recover(b, error, call, movesPos);
+      return this.#recover(b, error, call, movesPos, askAgain);
     }
-    if (this.#core.faultPending()) b.absorbFault(movesPos);
+    if (this.#core.faultPending()) return this.#afterFault(b, call, movesPos, askAgain);
     return result;
   }
 
-  /** #touch's slow path: the call threw (an error code, or the core's EFAULT for lost pages). */
-  #recover<T>(b: Backing, error: unknown, call: () => T, movesPos: boolean): T {
-    if (this.#core.faultPending()) b.absorbFault(movesPos);
+  /**
+   * #touch's slow path: the call threw `error` (an error code, or the core's EFAULT for lost
+   * pages), or touched pages the file lost.
+   */
+  #recover<T>(b: Backing, error: unknown, call: () => T, movesPos: boolean, askAgain = true): T {
+    if (this.#core.faultPending()) return this.#afterFault(b, call, movesPos, askAgain);
     if ((error as OSError).errno === EFAULT && error instanceof OSError && b.refresh()) return this.#touch(b, call, movesPos);
     throw error;
+  }
+
+  /**
+   * The call touched pages its file lost (the SIGBUS handler put zeros there): the backing takes
+   * them as holes and the cursor is undone. The core now knows where the file ends, so it is
+   * asked once more and its rules answer without touching them: a forward search or readline()
+   * that ends before them answers, as CPython's does (the first run may have read ahead past
+   * its match); any other call reaching them is EFAULT. A second fault is EFAULT.
+   */
+  #afterFault<T>(b: Backing, call: () => T, movesPos: boolean, askAgain: boolean): T {
+    b.absorbFault(movesPos);
+    if (!askAgain) throw new OSError(EFAULT);
+    let result: T;
+    try {
+      result = call();
+    } catch (error) {
+      if (!this.#core.faultPending()) throw error;
+      result = undefined as T;
+    }
+    if (this.#core.faultPending()) {
+      b.absorbFault(movesPos);
+      throw new OSError(EFAULT);
+    }
+    return result;
   }
 
   /** The open map's backing, or ValueError('mmap closed or invalid'). */
@@ -367,7 +394,8 @@ export class MMap {
     const d = toSsize(dest);
     const s = toSsize(src);
     const c = toSsize(count);
-    this.#touch(b, () => this.#core.move(this.#handle, d, s, c), false);
+    // Not asked again after a fault: a second run over bytes the first half moved could differ.
+    this.#touch(b, () => this.#core.move(this.#handle, d, s, c), false, false);
   }
 
   /**
@@ -391,15 +419,15 @@ export class MMap {
   readByte(): number {
     const b = this.#open();
     // The byte-sized calls make their core call inline, without #touch's closure (twice as
-    // fast); their slow path is #touch's, trying the whole method again.
-    let r: number;
+    // fast); their slow path is #touch's.
+    let failure: unknown;
     try {
-      r = this.#core.readByte(this.#handle);
+      const r = this.#core.readByte(this.#handle);
+      if (!this.#core.faultPending()) return r;
     } catch (error) {
-      return this.#recover(b, error, () => this.readByte(), true);
+      failure = error;
     }
-    if (this.#core.faultPending()) b.absorbFault(true);
-    return r;
+    return this.#recover(b, failure, () => this.#core.readByte(this.#handle), true);
   }
 
   /**
@@ -493,14 +521,14 @@ export class MMap {
     const b = this.#open();
     if (data === undefined) throw arityError('write', 'exactly 1 argument', []);
     const bytes = toBytes(data);
-    let r: number;
+    let failure: unknown;
     try {
-      r = this.#core.write(this.#handle, bytes);
+      const r = this.#core.write(this.#handle, bytes);
+      if (!this.#core.faultPending()) return r;
     } catch (error) {
-      return this.#recover(b, error, () => this.write(data), true);
+      failure = error;
     }
-    if (this.#core.faultPending()) b.absorbFault(true);
-    return r;
+    return this.#recover(b, failure, () => this.#core.write(this.#handle, bytes), true);
   }
 
   /**
@@ -513,12 +541,14 @@ export class MMap {
     const b = this.#open();
     if (byte === undefined) throw arityError('write_byte', 'exactly 1 argument', []);
     const value = toByte(byte);
+    let failure: unknown;
     try {
       this.#core.writeByte(this.#handle, value);
+      if (!this.#core.faultPending()) return;
     } catch (error) {
-      return this.#recover(b, error, () => this.writeByte(byte), true);
+      failure = error;
     }
-    if (this.#core.faultPending()) b.absorbFault(true);
+    this.#recover(b, failure, () => this.#core.writeByte(this.#handle, value), true);
   }
 
   /**
@@ -531,14 +561,14 @@ export class MMap {
   getItem(index: number): number {
     const b = this.#open();
     const i = toItemIndex(index, 'mmap indices must be integers');
-    let r: number;
+    let failure: unknown;
     try {
-      r = this.#core.getItem(this.#handle, i);
+      const r = this.#core.getItem(this.#handle, i);
+      if (!this.#core.faultPending()) return r;
     } catch (error) {
-      return this.#recover(b, error, () => this.getItem(index), false);
+      failure = error;
     }
-    if (this.#core.faultPending()) b.absorbFault(false);
-    return r;
+    return this.#recover(b, failure, () => this.#core.getItem(this.#handle, i), false);
   }
 
   /**
@@ -555,12 +585,14 @@ export class MMap {
     const i = toItemIndex(index, 'mmap indices must be integer');
     const v = typeof value !== 'number' || !Number.isInteger(value) ? NaN
       : Number.isSafeInteger(value) ? value : Infinity;
+    let failure: unknown;
     try {
       this.#core.setItem(this.#handle, i, v);
+      if (!this.#core.faultPending()) return;
     } catch (error) {
-      return this.#recover(b, error, () => this.setItem(index, value), false);
+      failure = error;
     }
-    if (this.#core.faultPending()) b.absorbFault(false);
+    this.#recover(b, failure, () => this.#core.setItem(this.#handle, i, v), false);
   }
 
   /**

@@ -153,6 +153,29 @@ print(m.find(b'needle', 0), m.find(b'needle', 50, 4000))`).trim();
   m.close();
 });
 
+nativeTest('a first touch of pages the file lost: find and readline that end before them answer, as CPython', () => {
+  // 'needle\n' ends the page the file keeps; the search's and readline's blocks read on past it.
+  const content = `${'.'.repeat(4089)}needle\n${'.'.repeat(2 * 4096)}`;
+  const expected = python(`import mmap, os
+fd = os.open(${JSON.stringify(tmp.file(content))}, os.O_RDWR)
+m = mmap.mmap(fd, 0); os.ftruncate(fd, 4096)
+m.seek(4000)
+print(m.find(b'needle'), m.find(b'\\n', 4095), len(m.readline()), m.tell())`).trim();
+  const fresh = () => {
+    const path = tmp.file(content);
+    const m = mapFile(path);
+    fs.truncateSync(path, 4096);
+    m.seek(4000);
+    return m;
+  };
+  // Each on a map that has not touched the lost pages yet, so that the call itself meets them.
+  const [a, b, c] = [fresh(), fresh(), fresh()];
+  assert.is(`${a.find('needle')} ${b.find('\n', 4095)} ${c.readline().length} ${c.tell()}`, expected);
+  throwsOSError(() => a.find('absent'), 14);
+  throwsOSError(() => b.rfind('needle'), 14);
+  for (const m of [a, b, c]) m.close();
+});
+
 nativeTest('bytes written and flushed by a process killed with SIGKILL are on disk', async () => {
   const path = tmp.file('-'.repeat(100));
   const script = `

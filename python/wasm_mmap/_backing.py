@@ -10,7 +10,7 @@
 # Wasmtime, unlike V8, leaves page protections alone when the memory grows: no re-protection.
 import os
 
-from ._abi import ADVICE_RELOAD, ADVICE_ZEROED, EFAULT, EINVAL, FAULTED, check, os_error
+from ._abi import ADVICE_RELOAD, ADVICE_ZEROED, EINVAL, check, os_error
 from ._native import PAGESIZE
 
 HUGE_PAGE = 2 << 20
@@ -44,9 +44,9 @@ class Backing:
         return False
 
     def absorb_fault(self, undo_pos):
-        """A call touched a page past its file's end (the handler put zeros there): EFAULT."""
+        """A call touched a page past its file's end (the handler put zeros there): takes it
+        as a hole the core is kept off, and undoes the cursor if the call moved it."""
         self.core.n.acknowledge()
-        raise os_error(EFAULT)
 
     def resize_to_zero(self):
         """resize(0): Linux's mremap refuses it (EINVAL) after CPython truncated the file to `offset`."""
@@ -255,7 +255,6 @@ class NativeBacking(Backing):
         if undo_pos:
             core.map_undo_pos(self.handle)
         self.refill()
-        raise os_error(EFAULT)
 
     def take_holes(self):
         """Moves the pages the handler marked into `holes`, and keeps the core off them from now on."""

@@ -7,8 +7,8 @@ import os
 import sys
 
 from . import _abi
-from ._abi import (E_CLOSED, E_EFAULT, E_OS, EINVAL, FAULTED, FD_DEV_ZERO, FD_GIVEN, FD_READABLE, FD_REGULAR,
-                   FD_VALID, FD_WRITABLE, WANT_EXTERNAL, check, core_error, open_map)
+from ._abi import (E_CLOSED, E_EFAULT, E_OS, EFAULT, EINVAL, FAULTED, FD_DEV_ZERO, FD_GIVEN, FD_READABLE, FD_REGULAR,
+                   FD_VALID, FD_WRITABLE, WANT_EXTERNAL, check, core_error, open_map, os_error)
 from ._backing import AnonymousBacking, CopyBacking, NativeBacking
 from ._native import Base
 
@@ -219,10 +219,14 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
             except Exception:
                 pass  # nobody can be told at collection time; close() reports the same failure
 
-    def _settle(self, r, export, args, moves_pos):
+    def _settle(self, r, export, args, moves_pos, ask_again=True):
         """The slow path of a call: an error code, or a touch past the file's end. On a native
-        map whose file grew back an EFAULT is tried once more with the pages mapped again; a
-        touch the SIGBUS handler absorbed is undone (the cursor, if the call moved it) and is EFAULT."""
+        map whose file grew back an EFAULT is tried once more with the pages mapped again. A
+        touch the SIGBUS handler absorbed is undone (the cursor, if the call moved it), and the
+        core, told where the file ends now, is asked once more: a forward search or readline
+        that ends before the lost pages answers, as CPython's does (the first run's blocks may
+        have read past the match); anything else reaching them is EFAULT. `ask_again`: False
+        for a call whose second run could differ from its first (move)."""
         b = self._b
         if b is None:
             return check(r)
@@ -233,6 +237,12 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
                 r = export(*args)
             if r == FAULTED:
                 b.absorb_fault(moves_pos)
+                if not ask_again:
+                    raise os_error(EFAULT)
+                r = export(*args)
+                if r == FAULTED:
+                    b.absorb_fault(moves_pos)
+                    raise os_error(EFAULT)
         return r if r.__class__ is bytes else check(r)
 
     def _open(self):
@@ -304,7 +314,7 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         args = (self._h, _ssize(dest), _ssize(src), _ssize(count))
         r = self._x.move(*args)
         if r < 0:
-            self._settle(r, self._x.move, args, False)
+            self._settle(r, self._x.move, args, False, ask_again=False)
 
     def read(self, n=None, /):
         self._open()

@@ -79,7 +79,10 @@ export abstract class Backing {
    */
   refresh(): boolean { return false; }
 
-  /** Handles a fault the SIGBUS handler absorbed in this map (src/faults.ts): the call is EFAULT. */
+  /**
+   * Takes a fault the SIGBUS handler absorbed in this map (src/faults.ts): the pages it lost
+   * become holes the core is kept off, and the cursor is undone if the call moved it.
+   */
   absorbFault(undoPos: boolean): void {}
 
   /** resize(0): Linux's mremap refuses it (EINVAL) after CPython truncated the file to `offset`. */

@@ -8,7 +8,7 @@ import { fstatSync } from 'node:fs';
 import { EINVAL } from '../abi.js';
 import { PAGESIZE } from '../constants.js';
 import { OSError, os } from '../errors.js';
-import { EFAULT, takeFaults } from '../faults.js';
+import { takeFaults } from '../faults.js';
 import type { NativeHelper } from '../native.js';
 import { Backing, pageCeil } from './backing.js';
 
@@ -78,7 +78,6 @@ export class NativeBacking extends Backing {
     if (lowest < this.core.limit(this.handle)) this.setLimit(lowest);
     if (undoPos) this.core.undoPos(this.handle);
     this.refill();
-    throw new OSError(EFAULT);
   }
 
   /** Maps the file again over every hole it covers now; the core may then touch up to the file's end. */

@@ -151,6 +151,31 @@ class Truncation(unittest.TestCase):
         finally:
             os.unlink(path)
 
+    def test_a_first_touch_of_lost_pages_after_a_match_answers_as_cpython(self):
+        # 'needle\n' ends the page the file keeps; the search's and readline's blocks read past it.
+        content = b"." * (PAGE - 7) + b"needle\n" + b"." * (2 * PAGE)
+        answers = []
+        for module in (mmap, wasm_mmap):
+            def fresh():
+                path = temp_file(content)
+                with open(path, "r+b") as f:
+                    m = module.mmap(f.fileno(), 0)
+                os.truncate(path, PAGE)
+                os.unlink(path)
+                m.seek(PAGE - 96)
+                return m
+            # Each on a map that has not met the lost pages yet, so that the call itself does.
+            a, b, c = fresh(), fresh(), fresh()
+            answers.append((a.find(b"needle"), b.find(b"\n", PAGE - 1), c.readline(), c.tell()))
+            if module is wasm_mmap:
+                for search in (lambda: a.find(b"absent"), lambda: b.rfind(b"needle")):
+                    with self.assertRaises(OSError) as raised:
+                        search()
+                    self.assertEqual(raised.exception.errno, 14)
+            for m in (a, b, c):
+                m.close()
+        self.assertEqual(answers[1], answers[0])
+
 
 class Buffer(unittest.TestCase):
     def test_memoryview_and_re_as_cpython(self):
