@@ -53,6 +53,22 @@ function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize,
     | (<u64>i8x16.bitmask(e2) << 32) | (<u64>i8x16.bitmask(e3) << 48);
 }
 
+/**
+ * Candidates among the 32 positions at `at`: a bit per position whose byte is `f` and whose byte
+ * `tail` further on is `l` (both splatted), 0 for none. SIMD builds only.
+ */
+@inline function pairMatches32(at: usize, tail: usize, f: v128, l: v128): u32 {
+  const a = v128.and(i8x16.eq(v128.load(at), f), i8x16.eq(v128.load(at + tail), l));
+  const b = v128.and(i8x16.eq(v128.load(at, 16), f), i8x16.eq(v128.load(at + tail, 16), l));
+  if (!v128.any_true(v128.or(a, b))) return 0;
+  return <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+}
+
+/** As pairMatches32, for the 16 positions at `at`. */
+@inline function pairMatches16(at: usize, tail: usize, f: v128, l: v128): u32 {
+  return <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(at), f), i8x16.eq(v128.load(at + tail), l)));
+}
+
 /** Lowest index of needle in hay, or -1. Precondition: 0 < needleLen; both ranges inside memory. */
 export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: usize): i64 {
   if (ASC_FEATURE_SIMD) {
@@ -96,20 +112,16 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
       }
       // Then blocks of 32 and 16 candidates.
       while (i + 32 <= last + 1) {
-        const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
-        const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
-        if (v128.any_true(v128.or(a, b))) {
-          let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
-          while (m != 0) {
-            const j = i + <usize>ctz(m);
-            if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
-            m &= m - 1;
-          }
+        let m = pairMatches32(hay + i, tail, f, l);
+        while (m != 0) {
+          const j = i + <usize>ctz(m);
+          if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
+          m &= m - 1;
         }
         i += 32;
       }
       while (i + 16 <= last + 1) {
-        let m = <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l)));
+        let m = pairMatches16(hay + i, tail, f, l);
         while (m != 0) {
           const j = i + <usize>ctz(m);
           if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
@@ -136,21 +148,17 @@ export function rfindBytes(hay: usize, hayLen: usize, needle: usize, needleLen: 
     const inner = needleLen > 1 ? needleLen - 2 : 0;
     while (end >= 32) {
       const i = end - 32;
-      const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
-      const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
-      if (v128.any_true(v128.or(a, b))) {
-        let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
-        while (m != 0) {
-          const j = 31 - clz(m);
-          if (bytesEqual(hay + i + j + 1, needle + 1, inner)) return <i64>(i + j);
-          m &= ~(1 << j);
-        }
+      let m = pairMatches32(hay + i, tail, f, l);
+      while (m != 0) {
+        const j = 31 - clz(m);
+        if (bytesEqual(hay + i + j + 1, needle + 1, inner)) return <i64>(i + j);
+        m &= ~(1 << j);
       }
       end = i;
     }
     while (end >= 16) {
       const i = end - 16;
-      let m = <u32>i8x16.bitmask(v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l)));
+      let m = pairMatches16(hay + i, tail, f, l);
       while (m != 0) {
         const j = 31 - clz(m);
         if (bytesEqual(hay + i + j + 1, needle + 1, inner)) return <i64>(i + j);
@@ -238,21 +246,17 @@ export function scanAll(hay: usize, hayLen: usize, needle: usize, needleLen: usi
     const last = hayLen - needleLen; // the last candidate position
     // As findBytes: each block tests 32 candidates i..i+31, reading up to i + 31 + tail <= hayLen - 1.
     while (i + 32 <= last + 1) {
-      const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
-      const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
-      if (v128.any_true(v128.or(a, b))) {
-        let m = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
-        while (m != 0) {
-          const j = i + <usize>ctz(m);
-          if (j >= next && bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) {
-            if (count == capacity) return count;
-            record(into, count, base, j);
-            count++;
-            next = j + needleLen;
-            scanStop = next;
-          }
-          m &= m - 1;
+      let m = pairMatches32(hay + i, tail, f, l);
+      while (m != 0) {
+        const j = i + <usize>ctz(m);
+        if (j >= next && bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) {
+          if (count == capacity) return count;
+          record(into, count, base, j);
+          count++;
+          next = j + needleLen;
+          scanStop = next;
         }
+        m &= m - 1;
       }
       i += 32;
     }
