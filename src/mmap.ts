@@ -1,29 +1,27 @@
 // The public class: Python's mmap.mmap, with docs/spec/API.md's names. Every method checks in CPython's
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
-import { fstatSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import {
-  Core, E_CLOSED, ResultPool, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, coreError, openMap,
+  Core, E_CLOSED, ResultPool, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, coreError, openMap, type NewMap,
 } from './abi.js';
 import {
-  arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalSsize, toSliceIndex, toSsize,
+  arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalIndex, toOptionalSsize,
+  toSliceIndex, toSsize,
 } from './args.js';
 import { AnonymousBacking } from './backings/anonymous.js';
 import { Backing, BackingName, MapFile, closeFd } from './backings/backing.js';
 import { CopyBacking } from './backings/copy.js';
 import { NativeBacking } from './backings/native.js';
-import { ACCESS_DEFAULT, ACCESS_NAMES, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants.js';
+import { ACCESS_DEFAULT, ACCESS_NAMES, ACCESS_READ, MAP_SHARED, PROT_READ, PROT_WRITE } from './constants.js';
+import { errnoNumber } from './errno.js';
 import { OSError, IndexError, os } from './errors.js';
 import { duplicate, fdFacts } from './fd.js';
 import { EFAULT, watchFaults } from './faults.js';
-import { baseIsStable, native, nativeError } from './native.js';
-import { inspect } from 'node:util';
-import { closeSync, openSync } from 'node:fs';
-import { ACCESS_READ } from './constants.js';
-import { fileURLToPath } from 'node:url';
-import { toOptionalIndex } from './args.js';
 import { TextLines, type TextBlock } from './lines.js';
-import { errnoNumber } from './errno.js';
+import { baseIsStable, native, nativeError } from './native.js';
 
 /** Options of {@link MMap.open}: the constructor's, and the map's length. */
 export interface MMapOpenOptions extends MMapOptions {
@@ -75,6 +73,32 @@ function setupCore(core: Core): void {
   watchFaults(core, native!);
 }
 
+/** The constructor's options, each read once (a getter may answer differently each time) and converted in CPython's order. */
+function readOptions(options: MMapOptions | undefined) {
+  const { flags, prot, access, offset, backing = 'auto' } = options ?? {};
+  const read = {
+    flags: flags === undefined ? MAP_SHARED : toInt(flags),
+    prot: prot === undefined ? PROT_READ | PROT_WRITE : toInt(prot),
+    access: access === undefined ? ACCESS_DEFAULT : toInt(access),
+    offset: offset === undefined ? 0 : toLong(offset),
+    backing,
+  };
+  if (backing !== 'auto' && backing !== 'native' && backing !== 'copy') {
+    throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(backing)}`);
+  }
+  return read;
+}
+
+/** The backing map_new decided on, over the map's own fd (-1 for none). */
+function newBacking(map: NewMap, fd: number, offset: number): Backing {
+  const file: MapFile = {
+    fd, offset, shared: map.shared, writable: map.writable, fdWritable: map.fdWritable, populate: map.populate,
+  };
+  const helper = nativeUsable(map.core) ? native : undefined;
+  const Kind = !map.file ? AnonymousBacking : map.external ? NativeBacking : CopyBacking;
+  return new Kind(map.core, map.handle, file, helper);
+}
+
 const envBacking = process.env.WASM_MMAP_BACKING;
 /** What the environment asks `'auto'` to be, read once when the module loads (a read costs 0.15 µs). */
 const autoBacking = envBacking === 'native' || envBacking === 'copy' ? envBacking : undefined;
@@ -83,12 +107,15 @@ let copyFallbackWarned = false;
 
 /**
  * Says once per process that a shared writable file map went to the copy backing although
- * nobody asked for it: a program that shares the file with another process or thread would
- * otherwise wait, silently, for writes that never arrive. `backing: 'copy'` silences it.
+ * nobody asked for it (`backing: 'auto'`, and no WASM_MMAP_BACKING): a program that shares the
+ * file with another process or thread would otherwise wait, silently, for writes that never
+ * arrive. `backing: 'copy'` silences it.
  */
-function warnCopyFallback(core: Core): void {
-  if (copyFallbackWarned) return;
+function warnCopyFallback(map: NewMap): void {
+  const copiesSharedWrites = map.file && !map.external && map.shared && map.writable;
+  if (copyFallbackWarned || autoBacking !== undefined || !copiesSharedWrites) return;
   copyFallbackWarned = true;
+  const core = map.core;
   const reason = native === undefined ? nativeError!.split('\n')[0]
     : nativeUsable(core) ? 'the native backing was not chosen' : "this process's WebAssembly memory can move (V8's trap handler is off)";
   process.emitWarning(
@@ -169,51 +196,35 @@ export class MMap {
     // Left to right, as CPython's keyword parser converts and misses them.
     const fd = toInt(required(fileno, 'fileno', 1));
     const len = toSsize(required(length, 'length', 2));
-    // Each option is read once: a getter may answer differently each time.
-    const { flags: f, prot: p, access: a, offset: off, backing: wanted = 'auto' } = options ?? {};
-    const flags = f === undefined ? MAP_SHARED : toInt(f);
-    const prot = p === undefined ? PROT_READ | PROT_WRITE : toInt(p);
-    const access = a === undefined ? ACCESS_DEFAULT : toInt(a);
-    const offset = off === undefined ? 0 : toLong(off);
-    if (wanted !== 'auto' && wanted !== 'native' && wanted !== 'copy') {
-      throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(wanted)}`);
-    }
-
+    const { flags, prot, access, offset, backing: wanted } = readOptions(options);
     const facts = fdFacts(fd);
     const choice = wanted === 'auto' ? autoBacking ?? 'auto' : wanted;
     const external = (core: Core) => choice === 'native' || (choice === 'auto' && nativeUsable(core));
     const map = openMap(len, offset, flags, prot, access, facts.size,
       (core) => facts.bits | (external(core) ? WANT_EXTERNAL : 0), setupCore);
-    const { core, handle } = map;
     let ownFd = -1;
     try {
       // CPython dup()s before mmap(2) checks anything; a failure here (EMFILE) comes after them.
       if (fd !== -1) ownFd = duplicate(fd, facts, map.file && !map.external);
-      if (map.file && choice === 'native' && !nativeUsable(core)) {
+      if (map.file && choice === 'native' && !nativeUsable(map.core)) {
         throw new OSError(ENOTSUP, `Operation not supported: the native backing is unavailable here (${
           native === undefined ? nativeError : "this process's WebAssembly memory can move"})`);
       }
-      const file: MapFile = {
-        fd: ownFd, offset, shared: map.shared, writable: map.writable, fdWritable: map.fdWritable, populate: map.populate,
-      };
-      const helper = nativeUsable(core) ? native : undefined;
-      const backing = !map.file ? new AnonymousBacking(core, handle, file, helper)
-        : map.external ? new NativeBacking(core, handle, file, helper)
-          : new CopyBacking(core, handle, file, helper);
+      const backing = newBacking(map, ownFd, offset);
       this.#name = backing.name;
       backing.attach(map.length);
       this.#state.backing = backing;
-      core.view(); // a grow by map_new unprotected the read-only maps: restore them
+      map.core.view(); // a grow by map_new unprotected the read-only maps: restore them
     } catch (error) {
-      core.close(handle, false);
+      map.core.close(map.handle, false);
       if (ownFd !== -1) closeFd(ownFd);
       throw error;
     }
     this.#offset = offset;
-    this.#core = core;
-    this.#handle = handle;
+    this.#core = map.core;
+    this.#handle = map.handle;
     finalizer.register(this, this.#state, this.#state);
-    if (wanted === 'auto' && autoBacking === undefined && map.file && !map.external && map.shared && map.writable) warnCopyFallback(core);
+    if (wanted === 'auto') warnCopyFallback(map);
   }
 
   /**
