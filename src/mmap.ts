@@ -385,7 +385,8 @@ export class MMap {
     const advice = toInt(option);
     const s = toOptionalSsize(start);
     const n = toOptionalSsize(length);
-    const { effect, start: from, length: count } = this.#core.madvise(this.#handle, advice, s, n);
+    // Through #touch: an EFAULT for pages a file lost is asked again if the file grew back over them.
+    const { effect, start: from, length: count } = this.#touch(b, () => this.#core.madvise(this.#handle, advice, s, n), false);
     b.advise(advice, from, count, effect);
   }
 

@@ -304,8 +304,12 @@ To map anonymous memory, pass -1 as the fileno (both versions)."""
         _arity("madvise", "at least 1 argument", option)
         advice, s, n = _int(option), _optional_ssize(start), _optional_ssize(length)
         x = self._x
+        args = (self._h, advice, s, n)
         with _abi.LOCK:
-            effect = check(x.madvise(self._h, advice, s, n))
+            effect = x.madvise(*args)
+            if effect < 0:
+                # EFAULT for pages a file lost: the file may have grown back over them.
+                effect = self._settle(effect, x.madvise, args, False)
             b.advise(advice, x.out(0), x.out(1), effect)
 
     def move(self, dest=_MISSING, src=_MISSING, count=_MISSING, /):
