@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MMap, OverflowError, ValueError } from '../src/index.ts';
-import { TempDir, bytes, python, throwsExact } from './helpers.ts';
+import { bytes, python, random, TempDir, throwsExact } from './helpers.ts';
 
 const tmp = new TempDir();
 
@@ -34,14 +34,6 @@ function modelFindAll(data: string, sub: string, pos: number, start: number | nu
   return found;
 }
 
-/** A deterministic generator, so that failures replay. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
 
 const CONTENT = 'aaa ab aaaa baab aa';
 const NEEDLES = ['', 'a', 'aa', 'aaa', 'ab', 'b', ' aa', 'x', 'aaa ab aaaa baab aa', 'aaa ab aaaa baab aa!'];

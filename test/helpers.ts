@@ -98,3 +98,12 @@ export function python<T = any>(code: string, input: unknown = null): T {
   if (run.status !== 0) throw new Error(`python3 failed (${run.status} ${run.signal}):\n${run.stderr}`);
   return JSON.parse(run.stdout);
 }
+
+/** A small deterministic generator (an LCG), so that failures replay: `rnd(n)` is in [0, n). */
+export function random(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n: number) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+}

@@ -6,17 +6,10 @@ import * as fs from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MMap, ValueError } from '../src/index.ts';
-import { TempDir, python, throwsExact } from './helpers.ts';
+import { python, random, TempDir, throwsExact } from './helpers.ts';
 
 const tmp = new TempDir();
 
-function random(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
 
 /** A file map of `data` on the backing under test. */
 function mapOf(data: Uint8Array): MMap {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { random } from './helpers.ts';
 
 
 /** Naive find/rfind over hay[from, to). */
@@ -17,14 +18,6 @@ function naive(hay: Uint8Array, needle: Uint8Array, from: number, to: number, re
   return found;
 }
 
-/** A small deterministic generator, so that failures replay. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
 
 for (const build of ['core.wasm', 'core-scalar.wasm']) {
   const test = suite(`search in ${build}`);
