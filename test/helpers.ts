@@ -107,3 +107,14 @@ export function random(seed: number): (n: number) => number {
     return s % n;
   };
 }
+
+/** A copy of the built package (dist/ and core.wasm) in `dir`, as installed where the native helper did not build. */
+export function packageWithoutHelper(dir: string): string {
+  const root = new URL('..', import.meta.url).pathname;
+  assert.ok(fs.existsSync(path.join(root, 'dist/index.js')), 'npm install builds dist/');
+  fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'build'));
+  fs.copyFileSync(path.join(root, 'build/core.wasm'), path.join(dir, 'build/core.wasm'));
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}');
+  return dir;
+}

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TempDir } from './helpers.ts';
+import { packageWithoutHelper, TempDir } from './helpers.ts';
 
 const test = suite('optional native helper');
 const tmp = new TempDir();
@@ -45,12 +45,7 @@ test('host/build.mjs without a C compiler says what the maps will use: a shipped
 });
 
 test('a package without its helper: nativeAvailable false, nativeError says why and what to do, maps use copy', () => {
-  assert.ok(fs.existsSync(path.join(root, 'dist/index.js')), 'npm install builds dist/');
-  const dir = path.join(tmp.dir, 'pkg-load');
-  fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'build'));
-  fs.copyFileSync(path.join(root, 'build/core.wasm'), path.join(dir, 'build/core.wasm'));
-  fs.writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}');
+  const dir = packageWithoutHelper(path.join(tmp.dir, 'pkg-load'));
   const file = tmp.file('hello');
   const script = `
 import { openSync } from 'node:fs';

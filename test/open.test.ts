@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACCESS_COPY, ACCESS_READ, MMap, OSError, PROT_READ, ValueError } from '../src/index.ts';
-import { TempDir, catchError, python, throwsExact } from './helpers.ts';
+import { catchError, packageWithoutHelper, python, TempDir, throwsExact } from './helpers.ts';
 
 const tmp = new TempDir();
 const root = new URL('..', import.meta.url).pathname;
@@ -108,12 +108,7 @@ shown.run();
 const warning = suite("a shared writable file map that 'auto' puts on the copy backing warns, once");
 
 warning('a package without its helper: one warning for shared writable maps; none when asked for copy, read-only or private', () => {
-  assert.ok(fs.existsSync(path.join(root, 'dist/index.js')), 'npm install builds dist/');
-  const dir = path.join(tmp.dir, 'pkg-warn');
-  fs.cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'build'));
-  fs.copyFileSync(path.join(root, 'build/core.wasm'), path.join(dir, 'build/core.wasm'));
-  fs.writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}');
+  const dir = packageWithoutHelper(path.join(tmp.dir, 'pkg-warn'));
   const file = tmp.file('hello');
   const run = (opens: string) => {
     const script = `
