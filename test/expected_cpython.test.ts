@@ -2,7 +2,7 @@
 // anonymous map, how the fd is opened, the constructor's arguments, then a list of
 // operations); python3 runs them through its mmap module and prints JSON, and the same cases
 // run through MMap here. The results must be deepEqual, errors included (class and exact
-// message; errno for OSErrors; class only for argument-conversion messages, docs/spec/API.md).
+// message, argument-conversion ones included; errno for OSErrors).
 //
 // Differences from 3.11 that docs/spec/API.md sets are folded in: seek() returns the new position, so
 // its result is compared with CPython's tell() after the seek. Nothing here touches memory
@@ -10,7 +10,6 @@
 import * as fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CONVERSION } from './fuzz/runner.ts';
 import * as lib from '../src/index.ts';
 import { MMap, OSError } from '../src/index.ts';
 import { TempDir, bytes, hex, python } from './helpers.ts';
@@ -35,14 +34,12 @@ interface Result {
 const b = (s: string): { hex: string } => ({ hex: hex(bytes(s)) });
 const fileHex = (s: string | Uint8Array) => hex(typeof s === 'string' ? bytes(s) : s);
 
-// Python messages that docs/spec/API.md lets the library word for JS are compared by class only:
-// the fuzzer's list (test/fuzz/runner.ts), the one place that names them.
+// Every message is compared word for word, argument-conversion ones included.
 
 const RUNNER = String.raw`
 import json, mmap, os, shutil, sys, tempfile
 cases = json.load(sys.stdin)
 OPEN = {'r': os.O_RDONLY, 'w': os.O_WRONLY, 'r+': os.O_RDWR}
-CONVERSION = json.loads(sys.argv[1]) if len(sys.argv) > 1 else []
 def err(e):
     if isinstance(e, OSError):
         return {'err': type(e).__name__, 'errno': e.errno, 'msg': str(e)}
@@ -185,17 +182,6 @@ function runHere(cases: Case[]): Result[] {
   }
 }
 
-/** Drops the message of an error whose Python text docs/spec/API.md lets the library word for JS. */
-function relax(py: Outcome | 'ok', here: Outcome | 'ok'): Outcome | 'ok' {
-  if (py === 'ok' || here === 'ok' || !('err' in py) || !('err' in here)) return here;
-  if (py.msg !== undefined && CONVERSION.some((c) => py.msg!.includes(c))) {
-    const { msg: _, ...rest } = here;
-    delete (py as any).msg;
-    return rest;
-  }
-  return here;
-}
-
 function describe(c: Case): string {
   const where = c.file === undefined ? String(c.fd ?? -1) : `file(${c.file.length / 2} bytes, ${c.mode ?? 'r+'})`;
   return `mmap(${where}, ${c.length}, ${JSON.stringify(c.opts ?? {})})`;
@@ -209,12 +195,10 @@ function compare(cases: Case[]): void {
   cases.forEach((c, i) => {
     const py = expected[i];
     const here = actual[i];
-    here.ctor = relax(py.ctor, here.ctor) as Result['ctor'];
     assert.equal(here.ctor, py.ctor, `${describe(c)}: constructor`);
     assert.is(here.ops.length, py.ops.length, `${describe(c)}: operations run`);
     py.ops.forEach((want, k) => {
-      const got = relax(want, here.ops[k]);
-      assert.equal(got, want, `${describe(c)}: op #${k} ${JSON.stringify(c.ops![k])}`);
+      assert.equal(here.ops[k], want, `${describe(c)}: op #${k} ${JSON.stringify(c.ops![k])}`);
     });
     assert.is(here.final, py.final, `${describe(c)}: file after close`);
   });
