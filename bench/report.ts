@@ -230,7 +230,7 @@ export function chart(data: RunData): string {
 export function markdown(data: RunData, chartFile: string): string {
   const m = data.machine;
   const c = data.counts;
-  const v = verdicts(data);
+  const v = [...verdicts(data), ...batchVerdicts(data.main)];
   const met = v.filter((x) => x.met).length;
   return `# Benchmarks
 
