@@ -37,9 +37,10 @@ import type { Backing } from './generator.ts';
  * |            | changes the mapping's flags (SPLITTING) on     | so the maps now differ by design: comparison stops    |
  * |            | part of the map: OSError EFAULT (mremap across | there, the file included.                             |
  * |            | the two mappings Linux split it into)          |                                                       |
- * | copy       | another map's or writer's bytes visible at     | copy backing only (README, Backings): a `fileRead` is |
- * |            | once                                           | compared only right after `flush()` (no arguments),   |
- * |            |                                                | `close()` or `dispose` of the case's one file map;    |
+ * | copy       | another map's or writer's bytes visible at     | copy backing only (README's row, and Backings): a     |
+ * |            | once                                           | `fileRead` is compared only right after `flush()` (no |
+ * |            |                                                | arguments), `close()` or `dispose` of the case's one  |
+ * |            |                                                | file map;                                             |
  * |            |                                                | the generator makes no other writers there, and a     |
  * |            |                                                | second file map only as a private one beside a        |
  * |            |                                                | private first map, with no resize after it.           |
