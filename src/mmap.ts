@@ -251,7 +251,7 @@ export class MMap {
    */
   #recover<T>(b: Backing, error: unknown, call: () => T, movesPos: boolean, askAgain = true): T {
     if (this.#core.faultPending()) return this.#afterFault(b, call, movesPos, askAgain);
-    if ((error as OSError).errno === EFAULT && error instanceof OSError && b.refresh()) return this.#touch(b, call, movesPos);
+    if ((error as OSError).errno === EFAULT && error instanceof OSError && b.refresh()) return this.#touch(b, call, movesPos, askAgain);
     throw error;
   }
 
@@ -265,18 +265,7 @@ export class MMap {
   #afterFault<T>(b: Backing, call: () => T, movesPos: boolean, askAgain: boolean): T {
     b.absorbFault(movesPos);
     if (!askAgain) throw new OSError(EFAULT);
-    let result: T;
-    try {
-      result = call();
-    } catch (error) {
-      if (!this.#core.faultPending()) throw error;
-      result = undefined as T;
-    }
-    if (this.#core.faultPending()) {
-      b.absorbFault(movesPos);
-      throw new OSError(EFAULT);
-    }
-    return result;
+    return this.#touch(b, call, movesPos, false);
   }
 
   /** The open map's backing, or ValueError('mmap closed or invalid'). */
