@@ -9,7 +9,7 @@ import {
 } from './abi.js';
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalIndex, toOptionalSsize,
-  toSliceIndex, toSsize,
+  toSliceIndex, toSsize, pythonTypeName,
 } from './args.js';
 import { AnonymousBacking } from './backings/anonymous.js';
 import { Backing, BackingName, MapFile, closeFd } from './backings/backing.js';
@@ -84,7 +84,9 @@ function readOptions(options: MMapOptions | undefined) {
     backing,
   };
   if (backing !== 'auto' && backing !== 'native' && backing !== 'copy') {
-    throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${JSON.stringify(backing)}`);
+    // Named without running the caller's code (JSON.stringify would run a getter or a proxy trap).
+    const given = typeof backing === 'string' ? JSON.stringify(backing) : `a value of type '${pythonTypeName(backing)}'`;
+    throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${given}`);
   }
   return read;
 }

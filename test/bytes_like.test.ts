@@ -128,6 +128,25 @@ test('a proxy is not bytes-like, and its traps do not run', () => {
   m.close();
 });
 
+test("an unknown backing is named without running the caller's code", () => {
+  let ran = 0;
+  const acting = () => { ran++; throw new Error('user code ran'); };
+  const hostile: [unknown, string][] = [
+    [new Proxy({}, { get: acting }), 'object'],
+    [{ get constructor() { return acting(); } }, 'Object'],
+    [{ toJSON: acting }, 'Object'],
+  ];
+  for (const [backing, type] of hostile) {
+    throwsExact(() => new MMap(-1, 16, { backing: backing as any }), TypeError,
+      `backing must be 'auto', 'native' or 'copy', not a value of type '${type}'`);
+  }
+  throwsExact(() => new MMap(-1, 16, { backing: 3 as any }), TypeError,
+    "backing must be 'auto', 'native' or 'copy', not a value of type 'int'");
+  throwsExact(() => new MMap(-1, 16, { backing: 'x' as any }), TypeError,
+    `backing must be 'auto', 'native' or 'copy', not "x"`);
+  assert.is(ran, 0);
+});
+
 test("a detached buffer is CPython's released memoryview", () => {
   const expected = python<string>(`import mmap, json
 m = mmap.mmap(-1, 16)
