@@ -15,6 +15,8 @@ const backing = process.env.WASM_MMAP_BACKING === 'copy' || !MMap.nativeAvailabl
 const SEED = Number(process.env.HOSTILE_SEED ?? 20260917) + (backing === 'copy' ? 1 : 0);
 const CASES = Number(process.env.HOSTILE_CASES ?? 1500);
 const ONLY = process.env.HOSTILE_ONLY;
+/** Cases per child: a child has two minutes, and 1,500 cases take about 20 s on a loaded machine. */
+const BATCH = 1500;
 /** Crashes after which the run gives up (each restart costs a second of start-up). */
 const RESTARTS = Number(process.env.HOSTILE_RESTARTS ?? 25);
 const adversary = new URL('./fuzz/adversary.ts', import.meta.url).pathname;
@@ -37,14 +39,18 @@ test(`${ONLY === undefined ? CASES : 1} hostile-argument cases on the ${backing}
   try {
     while (from < end) {
       fs.writeFileSync(progressFile, '');
-      const script = `import { run } from ${JSON.stringify(adversary)}; run(${SEED}, ${from}, ${end}, ${JSON.stringify(outFile)}, ${JSON.stringify(progressFile)});`;
+      const to = Math.min(end, from + BATCH);
+      const script = `import { run } from ${JSON.stringify(adversary)}; run(${SEED}, ${from}, ${to}, ${JSON.stringify(outFile)}, ${JSON.stringify(progressFile)});`;
       const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
         encoding: 'utf8', env: process.env, maxBuffer: 1 << 26, timeout: 120_000,
       });
       const lines = fs.readFileSync(progressFile, 'utf8').trim().split('\n');
       const progress = lines.filter((l) => !l.startsWith('# '));
       const call = lines.at(-1)?.startsWith('# ') ? lines.at(-1)!.slice(2) : 'before the call';
-      if (progress.at(-1) === 'done' && child.status === 0) break;
+      if (progress.at(-1) === 'done' && child.status === 0) {
+        from = to;
+        continue;
+      }
       const last = Number(progress.at(-1));
       const at = Number.isInteger(last) && progress.at(-1) !== '' ? last : from;
       const how = child.signal ?? `exit ${child.status}`;

@@ -569,6 +569,13 @@ function ssize(v: unknown, overflow = true): number {
   if (!Number.isSafeInteger(v) && overflow) throw new Expected(OverflowError, /./);
   return v;
 }
+/** A C int argument (Python's `i` format): converted as ssize, then its range. */
+function cInt(v: unknown): number {
+  const n = ssize(v);
+  if (n > 0x7fffffff) throw new Expected(OverflowError, 'signed integer is greater than maximum');
+  if (n < -0x80000000) throw new Expected(OverflowError, 'signed integer is less than minimum');
+  return n;
+}
 const optSsize = (v: unknown) => (v === undefined ? NaN : ssize(v));
 function sliceIndex(v: unknown): number {
   if (v === undefined || v === null) return NaN;
@@ -773,8 +780,7 @@ const METHODS: Method[] = [
     call: (m, a) => (m.seek as any)(...a),
     model: (s, [pos, whence]) => {
       const dist = ssize(pos);
-      const how = whence === undefined ? 0 : ssize(whence);
-      if (how > 0x7fffffff || how < -0x80000000) return new Expected(OverflowError, /./);
+      const how = whence === undefined ? 0 : cInt(whence);
       if (s.closed) return CLOSED;
       const size = s.content.length;
       const where = how === 0 ? dist : how === 1 ? s.pos + dist : how === 2 ? size + dist : NaN;
@@ -879,7 +885,7 @@ const METHODS: Method[] = [
       ...(rng.chance(0.5) ? [intArg(w, rng, () => rng.pick([0, 4096])), intArg(w, rng, () => rng.pick([1, 4096, 100000]))] : [])],
     call: (m, a) => (m.madvise as any)(...a),
     model: (s, [opt, start, len]) => {
-      ssize(opt);
+      cInt(opt);
       optSsize(start);
       optSsize(len);
       return s.closed ? CLOSED : { lenient: true };
@@ -1034,6 +1040,7 @@ function constructorCase(w: World, rng: Rng, fail: (kind: string, detail: string
   if (rng.chance(0.5)) fields.access = rng.pick([ACCESS_DEFAULT, ACCESS_READ, ACCESS_WRITE, ACCESS_COPY]);
   else if (rng.chance(0.5)) fields.flags = rng.pick([MAP_SHARED, MAP_PRIVATE]);
   const optionKind = rng.pick(['getters', 'proxy', 'plain', 'numberish']);
+  const shown: Record<string, string> = {};
   let options: unknown;
   if (optionKind === 'getters') {
     options = {};
@@ -1043,12 +1050,15 @@ function constructorCase(w: World, rng: Rng, fail: (kind: string, detail: string
   } else if (optionKind === 'proxy') {
     options = new Proxy(fields, { get(t, p) { h(); return Reflect.get(t, p); }, has(t, p) { h(); return Reflect.has(t, p); } });
   } else if (optionKind === 'numberish') {
-    fields.backing = numberish(w, rng).value;
+    const backing = numberish(w, rng);
+    fields.backing = backing.value;
+    shown.backing = `<${backing.desc}>`;
     options = fields;
   } else {
     options = fields;
   }
-  args.push({ value: options, desc: `options ${optionKind} ${JSON.stringify(fields, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}, hook ${action}s` });
+  // Described from a copy that holds no hostile value: JSON.stringify would run its getters and traps.
+  args.push({ value: options, desc: `options ${optionKind} ${JSON.stringify({ ...fields, ...shown }, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}, hook ${action}s` });
   const desc = `new MMap(${args.map((a) => a.desc).join(', ')})`;
   fs.writeSync(w.progress, `# ${desc}\n`);
   // A constructor whose target does not exist yet: hooks that close or resize act on a dummy.
