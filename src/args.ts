@@ -21,6 +21,11 @@ export function pythonTypeName(value: unknown): string {
   }
 }
 
+/** The value a caller gave for a choice of strings, named for a message without running its code (JSON.stringify would run a getter or a proxy trap). */
+export function givenChoice(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : `a value of type '${pythonTypeName(value)}'`;
+}
+
 /** The name of an object's class, from data properties only; 'object' where only a getter or a trap would tell. */
 function className(value: object): string {
   if (types.isProxy(value)) return 'object';

@@ -9,7 +9,7 @@ import {
 } from './abi.js';
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalIndex, toOptionalSsize,
-  toSliceIndex, toSsize, pythonTypeName,
+  toSliceIndex, toSsize, givenChoice,
 } from './args.js';
 import { AnonymousBacking } from './backings/anonymous.js';
 import { Backing, BackingName, MapFile, closeFd } from './backings/backing.js';
@@ -84,9 +84,7 @@ function readOptions(options: MMapOptions | undefined) {
     backing,
   };
   if (backing !== 'auto' && backing !== 'native' && backing !== 'copy') {
-    // Named without running the caller's code (JSON.stringify would run a getter or a proxy trap).
-    const given = typeof backing === 'string' ? JSON.stringify(backing) : `a value of type '${pythonTypeName(backing)}'`;
-    throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${given}`);
+    throw new TypeError(`backing must be 'auto', 'native' or 'copy', not ${givenChoice(backing)}`);
   }
   return read;
 }
@@ -742,7 +740,7 @@ export class MMap {
     this.#open();
     const encoding = options?.encoding ?? 'utf8';
     if (encoding !== 'utf8' && encoding !== 'latin1' && encoding !== 'bytes') {
-      throw new TypeError(`encoding must be 'utf8', 'latin1' or 'bytes', not ${JSON.stringify(encoding)}`);
+      throw new TypeError(`encoding must be 'utf8', 'latin1' or 'bytes', not ${givenChoice(encoding)}`);
     }
     return encoding === 'bytes' ? this.#byteLines() : this.#textLines(encoding === 'latin1');
   }

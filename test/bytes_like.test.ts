@@ -128,7 +128,7 @@ test('a proxy is not bytes-like, and its traps do not run', () => {
   m.close();
 });
 
-test("an unknown backing is named without running the caller's code", () => {
+test("an unknown backing or lines() encoding is named without running the caller's code", () => {
   let ran = 0;
   const acting = () => { ran++; throw new Error('user code ran'); };
   const hostile: [unknown, string][] = [
@@ -136,10 +136,14 @@ test("an unknown backing is named without running the caller's code", () => {
     [{ get constructor() { return acting(); } }, 'Object'],
     [{ toJSON: acting }, 'Object'],
   ];
-  for (const [backing, type] of hostile) {
-    throwsExact(() => new MMap(-1, 16, { backing: backing as any }), TypeError,
+  const m = new MMap(-1, 16);
+  for (const [value, type] of hostile) {
+    throwsExact(() => new MMap(-1, 16, { backing: value as any }), TypeError,
       `backing must be 'auto', 'native' or 'copy', not a value of type '${type}'`);
+    throwsExact(() => m.lines({ encoding: value as any }), TypeError,
+      `encoding must be 'utf8', 'latin1' or 'bytes', not a value of type '${type}'`);
   }
+  m.close();
   throwsExact(() => new MMap(-1, 16, { backing: 3 as any }), TypeError,
     "backing must be 'auto', 'native' or 'copy', not a value of type 'int'");
   throwsExact(() => new MMap(-1, 16, { backing: 'x' as any }), TypeError,
