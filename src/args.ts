@@ -1,6 +1,7 @@
 // Argument conversion, in the words of CPython's converters (docs/spec/API.md, Arguments): integers are
 // safe-integer numbers; `undefined` means "not given"; `null` is Python's None where Python
 // takes None. The results feed the core as numbers, NaN standing for "not given".
+import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 import { OverflowError, ValueError } from './errors.js';
 
@@ -153,6 +154,26 @@ export function toBytes(value: unknown): Uint8Array {
   if (types.isArrayBuffer(value)) return bytesOf(value, 0, apply(bufferLength, value, []));
   if (types.isSharedArrayBuffer(value)) return bytesOf(value, 0, apply(sharedBufferLength, value, []));
   throw new TypeError(`a bytes-like object is required, not '${pythonTypeName(value)}'`);
+}
+
+const urlHref = accessor(URL.prototype, 'href');
+
+/**
+ * MMap.open's path: a string, or a URL read through the engine's own `href` (its private
+ * slot: a subclass's getter, a proxy or a fake prototype chain run no code of the caller's).
+ */
+export function toPath(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && !types.isProxy(value)) {
+    let href: string | undefined;
+    try {
+      href = apply(urlHref, value, []) as string;
+    } catch {
+      // not a URL: its class has no URL slot
+    }
+    if (href !== undefined) return fileURLToPath(href);
+  }
+  throw new TypeError(`path must be a string or a file: URL, not a value of type '${pythonTypeName(value)}'`);
 }
 
 /** A view of `length` bytes at `offset` of `buffer`, all three read through the accessors above. */

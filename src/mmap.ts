@@ -2,14 +2,13 @@
 // order: closed, then its arguments (here), then the rest in the core; a failed call changes
 // nothing. The bytes live in a core's memory, filled and published by a backing.
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import {
   Core, E_CLOSED, ResultPool, E_STEP_ZERO, EINVAL, WANT_EXTERNAL, coreError, openMap, type NewMap,
 } from './abi.js';
 import {
   arityError, required, toByte, toBytes, toInt, toLong, toOptionalCount, toOptionalIndex, toOptionalSsize,
-  toSliceIndex, toSsize, givenChoice,
+  toPath, toSliceIndex, toSsize, givenChoice,
 } from './args.js';
 import { AnonymousBacking } from './backings/anonymous.js';
 import { Backing, BackingName, MapFile, closeFd } from './backings/backing.js';
@@ -662,7 +661,7 @@ export class MMap {
     const { length, flags, prot, access, offset, backing } = options ?? {};
     const readOnly = access === ACCESS_READ
       || ((access === undefined || access === ACCESS_DEFAULT) && typeof prot === 'number' && (prot & PROT_WRITE) === 0);
-    const file = path instanceof URL ? fileURLToPath(path) : path;
+    const file = toPath(path);
     let fd: number;
     try {
       fd = openSync(file, readOnly ? 'r' : 'r+');

@@ -14,11 +14,15 @@ import { catchError, packageWithoutHelper, python, TempDir, throwsExact } from '
 const tmp = new TempDir();
 const root = new URL('..', import.meta.url).pathname;
 
-/** The fds this process has open, with their access mode (O_RDONLY 0, O_RDWR 2). */
-function openFds(): Map<number, number> {
+/**
+ * The fds this process has open on `file`, with their access mode (O_RDONLY 0, O_RDWR 2). Only
+ * that file's: the test runner's loader opens and closes fds of its own at any time.
+ */
+function fdsOf(file: string): Map<number, number> {
   const fds = new Map<number, number>();
   for (const name of fs.readdirSync('/proc/self/fd')) {
     try {
+      if (fs.readlinkSync(`/proc/self/fd/${name}`) !== file) continue;
       const flags = /flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'))![1];
       fds.set(Number(name), parseInt(flags, 8) & 3);
     } catch {
@@ -35,14 +39,14 @@ test('maps the whole file, owning one fd of the right mode: read-only for ACCESS
   for (const [options, mode] of [
     [undefined, 2], [{}, 2], [{ access: ACCESS_READ }, 0], [{ prot: PROT_READ }, 0], [{ access: ACCESS_COPY }, 2],
   ] as const) {
-    const before = openFds();
+    const before = fdsOf(file);
     const m = MMap.open(file, options);
-    const added = [...openFds()].filter(([fd]) => !before.has(fd));
+    const added = [...fdsOf(file)].filter(([fd]) => !before.has(fd));
     assert.equal(added.map(([, m]) => m), [mode], `${JSON.stringify(options)}: one new fd, mode ${mode}`);
     assert.is(m.length, 12);
     assert.is(Buffer.from(m.readline()).toString(), 'hello\n');
     m.close();
-    assert.equal([...openFds()].filter(([fd]) => !before.has(fd)), [], 'close() closes it');
+    assert.equal([...fdsOf(file)].filter(([fd]) => !before.has(fd)), [], 'close() closes it');
   }
 });
 
@@ -53,6 +57,32 @@ test('a URL, a length, an offset, and the constructor\'s checks', () => {
   m.close();
   throwsExact(() => MMap.open(tmp.file('')), ValueError, 'cannot mmap an empty file');
   throwsExact(() => MMap.open(file, { length: 9000 }), ValueError, 'mmap length is greater than file size');
+});
+
+test("the path is read without running the caller's code: a URL by its own slot, anything else refused", () => {
+  const file = tmp.file('genuine');
+  const other = tmp.file('other');
+  let ran = 0;
+  const acting = () => { ran++; return pathToFileURL(other).href; };
+  class Lying extends URL {
+    get href() { return acting(); }
+    get pathname() { return acting(); }
+    toString() { return acting(); }
+  }
+  const m = MMap.open(new Lying(pathToFileURL(file)));
+  assert.is(new TextDecoder().decode(m.getSlice()), 'genuine');
+  m.close();
+  const refused: [unknown, string][] = [
+    [new Proxy(pathToFileURL(file), { get: acting, getPrototypeOf: () => { ran++; return URL.prototype; } }), 'object'],
+    [Object.create(URL.prototype), 'URL'],
+    [{ toString: acting, [Symbol.toPrimitive]: acting }, 'Object'],
+    [Buffer.from(file), 'Buffer'],
+    [3, 'int'],
+  ];
+  for (const [value, type] of refused) {
+    throwsExact(() => MMap.open(value as any), TypeError, `path must be a string or a file: URL, not a value of type '${type}'`);
+  }
+  assert.is(ran, 0);
 });
 
 test("a failed open is CPython's OSError for open(path): class, str(e), errno, code and path", () => {
