@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as url from 'node:url';
 import {
   ACCESS_COPY, ACCESS_DEFAULT, ACCESS_READ, ACCESS_WRITE, IndexError, MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL,
   MADV_WILLNEED, MAP_PRIVATE, MAP_SHARED, MMap, OSError, OverflowError, PROT_READ, PROT_WRITE, ValueError,
@@ -1148,13 +1149,19 @@ function constructorCase(w: World, rng: Rng, fail: (kind: string, detail: string
   }
   // Described from a copy that holds no hostile value: JSON.stringify would run its getters and traps.
   args.push({ value: options, desc: `options ${optionKind} ${JSON.stringify({ ...fields, ...shown }, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}, hook ${action}s` });
-  const desc = `new MMap(${args.map((a) => a.desc).join(', ')})`;
+  // MMap.open instead, by a path (a string, a file: URL, or a hostile value) and the same options
+  // (its length among them: not given, the whole file).
+  const open = args[0].value === fd && rng.chance(0.3)
+    ? rng.pick<Arg>([{ value: file, desc: 'path' }, { value: url.pathToFileURL(file), desc: 'file: URL' }, numberish(w, rng)])
+    : undefined;
+  const desc = open === undefined ? `new MMap(${args.map((a) => a.desc).join(', ')})` : `MMap.open(${open.desc}, ${args[2].desc})`;
+  const length = open === undefined ? args[1].value : 0;
   fs.writeSync(w.progress, `# ${desc}\n`);
   // A constructor whose target does not exist yet: hooks that close or resize act on a dummy.
   w.target = { m: new MMap(-1, 1), label: 'dummy', backing: 'anonymous', sharedFile: false, model: { closed: false, content: new Uint8Array(1), pos: 0, readonly: false, cow: false, anonymous: true } };
   let m: MMap | undefined;
   try {
-    m = new MMap(args[0].value as any, args[1].value as any, options as any);
+    m = open === undefined ? new MMap(args[0].value as any, args[1].value as any, options as any) : MMap.open(open.value as any, options as any);
   } catch (e) {
     const userCode = optionKind === 'getters' || optionKind === 'proxy';
     if (e instanceof HostileError && userCode) {
@@ -1168,7 +1175,7 @@ function constructorCase(w: World, rng: Rng, fail: (kind: string, detail: string
       const got = m.getSlice();
       const anonymous = args[0].value === -1;
       const want = anonymous ? new Uint8Array(got.length) : content.subarray(0, got.length);
-      if (!equal(got, want) || (!anonymous && args[1].value === 0 && got.length !== content.length)) {
+      if (!equal(got, want) || (!anonymous && length === 0 && got.length !== content.length)) {
         fail('wrong result', `${desc}: the new map holds ${show(got)}, the file ${show(content)}`);
       }
       const f = foreign(got, -1);
