@@ -982,9 +982,9 @@ const METHODS: Method[] = [
     },
   },
   {
-    name: 'tell/length/size/toString/backing/closed', weight: 1,
+    name: 'tell/length/size/seekable/toString/backing/closed', weight: 1,
     gen: () => [],
-    call: (m) => [m.tell(), m.length, m.toString(), m.backing, m.closed],
+    call: (m) => [m.tell(), m.length, m.size(), m.seekable(), m.toString(), m.backing, m.closed],
     model: (s) => (s.closed ? CLOSED : { lenient: true }),
   },
   {
