@@ -53,7 +53,7 @@ test(`${ONLY === undefined ? CASES : 1} hostile-argument cases on the ${backing}
       }
       const last = Number(progress.at(-1));
       const at = Number.isInteger(last) && progress.at(-1) !== '' ? last : from;
-      const how = child.signal ?? `exit ${child.status}`;
+      const how = (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' ? 'timed out' : child.signal ?? `exit ${child.status}`;
       reports.push({
         seed: SEED, case: at, desc: `the child died in case ${at} (${how}): ${call}`,
         failures: [{ kind: 'crash', detail: `${how}: ${child.stderr.trim().split('\n').slice(-4).join(' | ')}` }],
