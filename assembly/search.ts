@@ -93,13 +93,15 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
       const l = i8x16.splat(load<i8>(needle + needleLen - 1));
       const tail = needleLen - 1;
       // Each block tests 64 candidate positions i..i+63, reading up to i + 63 + tail <= hayLen - 1:
-      // one any_true per 64 bytes, as the one-byte scan, keeps the loop bound by memory.
+      // one test per 64 bytes, as the one-byte scan, keeps the loop near memory speed. The test is
+      // a bitmask, not any_true: V8 makes any_true a value first (five instructions, not three),
+      // and this loop, unlike the one-byte scan, has no time to spare (2-3% at 256 MiB).
       while (i + 64 <= last + 1) {
         const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
         const b = v128.and(i8x16.eq(v128.load(hay + i, 16), f), i8x16.eq(v128.load(hay + i + tail, 16), l));
         const c = v128.and(i8x16.eq(v128.load(hay + i, 32), f), i8x16.eq(v128.load(hay + i + tail, 32), l));
         const d = v128.and(i8x16.eq(v128.load(hay + i, 48), f), i8x16.eq(v128.load(hay + i + tail, 48), l));
-        if (v128.any_true(v128.or(v128.or(a, b), v128.or(c, d)))) {
+        if (i8x16.bitmask(v128.or(v128.or(a, b), v128.or(c, d))) != 0) {
           let m = <u64>i8x16.bitmask(a) | (<u64>i8x16.bitmask(b) << 16)
             | (<u64>i8x16.bitmask(c) << 32) | (<u64>i8x16.bitmask(d) << 48);
           while (m != 0) {
