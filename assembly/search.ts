@@ -55,12 +55,13 @@ function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize,
 
 /**
  * Candidates among the 32 positions at `at`: a bit per position whose byte is `f` and whose byte
- * `tail` further on is `l` (both splatted), 0 for none. SIMD builds only.
+ * `tail` further on is `l` (both splatted), 0 for none (tested by a bitmask, cheaper in V8 than
+ * any_true, as in findBytes). SIMD builds only.
  */
 @inline function pairMatches32(at: usize, tail: usize, f: v128, l: v128): u32 {
   const a = v128.and(i8x16.eq(v128.load(at), f), i8x16.eq(v128.load(at + tail), l));
   const b = v128.and(i8x16.eq(v128.load(at, 16), f), i8x16.eq(v128.load(at + tail, 16), l));
-  if (!v128.any_true(v128.or(a, b))) return 0;
+  if (i8x16.bitmask(v128.or(a, b)) == 0) return 0;
   return <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
 }
 
