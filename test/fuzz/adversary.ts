@@ -650,6 +650,21 @@ function linesOf(content: Uint8Array, pos: number): Uint8Array[] {
 
 const utf8Lines = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** A search's arguments: a needle, then maybe a start, then maybe an end. */
+function searchArgs(w: World, rng: Rng): Arg[] {
+  const args = [dataArg(w, rng, rng.pick([0, 1, 2, 3, 8, 100, 4096, 5000]))];
+  if (rng.chance(0.6)) args.push(intArg(w, rng, () => rng.int(-5000, 15000), 0.2));
+  if (args.length === 2 && rng.chance(0.6)) args.push(intArg(w, rng, () => rng.int(-5000, 15000), 0.2));
+  return args;
+}
+
+/** find()'s window: the cursor and the end when not given (NaN), negatives from the end, both clamped. */
+function searchWindow(s: Model, start: number, end: number): [number, number] {
+  const size = s.content.length;
+  const clamp = (x: number) => (x < 0 ? Math.max(0, x + size) : Math.min(x, size));
+  return [clamp(Number.isNaN(start) ? s.pos : start), clamp(Number.isNaN(end) ? size : end)];
+}
+
 /** What a call must do: return `value` leaving the map as `state`; or raise; or (lenient) either. */
 type Expectation = { value: unknown; state: Model } | Expected | { lenient: true };
 
@@ -683,46 +698,26 @@ const METHODS: Method[] = [
   },
   ...(['find', 'rfind'] as const).map((name): Method => ({
     name, weight: 3,
-    gen: (w, rng) => {
-      const args = [dataArg(w, rng, rng.pick([0, 1, 2, 3, 8, 100, 4096, 5000]))];
-      if (rng.chance(0.6)) args.push(intArg(w, rng, () => rng.int(-5000, 15000), 0.2));
-      if (args.length === 2 && rng.chance(0.6)) args.push(intArg(w, rng, () => rng.int(-5000, 15000), 0.2));
-      return args;
-    },
+    gen: searchArgs,
     call: (m, [sub, start, end]) => (m as any)[name](sub, start, end),
     model: (s, [sub, start, end], [g0]) => {
       const needle = bytesOf(sub, g0);
-      const size = s.content.length;
-      const clamp = (x: number) => (x < 0 ? Math.max(0, x + size) : Math.min(x, size));
-      let from = optSsize(start);
-      let to = optSsize(end);
+      const [from, to] = [optSsize(start), optSsize(end)];
       if (s.closed) return CLOSED;
-      from = clamp(Number.isNaN(from) ? s.pos : from);
-      to = clamp(Number.isNaN(to) ? size : to);
-      return act(s, (t) => search(t.content, needle, from, to, name === 'rfind'));
+      return act(s, (t) => search(t.content, needle, ...searchWindow(t, from, to), name === 'rfind'));
     },
   })),
   ...(['count', 'findAll'] as const).map((name): Method => ({
     name, weight: 2,
-    gen: (w, rng) => {
-      const args = [dataArg(w, rng, rng.pick([0, 1, 2, 3, 8, 100, 4096]))];
-      if (rng.chance(0.6)) args.push(intArg(w, rng, () => rng.int(-5000, 15000), 0.2));
-      if (args.length === 2 && rng.chance(0.6)) args.push(intArg(w, rng, () => rng.int(-5000, 15000), 0.2));
-      return args;
-    },
+    gen: searchArgs,
     call: (m, [sub, start, end]) => (name === 'count' ? m.count(sub as any, start as any, end as any)
       : JSON.stringify(Array.from(m.findAll(sub as any, start as any, end as any)))),
     model: (s, [sub, start, end], [g0]) => {
       const needle = bytesOf(sub, g0);
       const bound = (v: unknown) => (v === undefined || v === null ? NaN : ssize(v));
-      let from = bound(start);
-      let to = bound(end);
+      const [from, to] = [bound(start), bound(end)];
       if (s.closed) return CLOSED;
-      const size = s.content.length;
-      const clamp = (x: number) => (x < 0 ? Math.max(0, x + size) : Math.min(x, size));
-      from = clamp(Number.isNaN(from) ? s.pos : from);
-      to = clamp(Number.isNaN(to) ? size : to);
-      const found = occurrences(s.content, needle, from, to);
+      const found = occurrences(s.content, needle, ...searchWindow(s, from, to));
       return act(s, () => (name === 'count' ? found.length : JSON.stringify(found)));
     },
   })),
