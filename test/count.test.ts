@@ -34,7 +34,6 @@ function modelFindAll(data: string, sub: string, pos: number, start: number | nu
   return found;
 }
 
-
 const CONTENT = 'aaa ab aaaa baab aa';
 const NEEDLES = ['', 'a', 'aa', 'aaa', 'ab', 'b', ' aa', 'x', 'aaa ab aaaa baab aa', 'aaa ab aaaa baab aa!'];
 const BOUNDS = [undefined, ...Array.from({ length: 45 }, (_, i) => i - 22)];

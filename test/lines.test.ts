@@ -10,7 +10,6 @@ import { python, random, TempDir, throwsExact } from './helpers.ts';
 
 const tmp = new TempDir();
 
-
 /** A file map of `data` on the backing under test. */
 function mapOf(data: Uint8Array): MMap {
   const fd = fs.openSync(tmp.file(data), 'r+');

@@ -18,7 +18,6 @@ function naive(hay: Uint8Array, needle: Uint8Array, from: number, to: number, re
   return found;
 }
 
-
 for (const build of ['core.wasm', 'core-scalar.wasm']) {
   const test = suite(`search in ${build}`);
   const wasm = new WebAssembly.Module(readFileSync(new URL(`../build/${build}`, import.meta.url)));
