@@ -51,6 +51,38 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
     assert.ok(checked > 5000);
   });
 
+  test('find over a haystack long enough for the three-byte filter agrees with Buffer.indexOf', () => {
+    // 9 MiB of 'a'/'b' (the core turns a haystack of 8 MiB or more over to a third filter byte
+    // once its first and last bytes prove common), with needles that match nowhere but where
+    // they are planted: at the ends, around the first 64 KiB stretch, far in.
+    const x = new WebAssembly.Instance(wasm, {}).exports as any;
+    const rnd = random(7);
+    const size = 9 << 20;
+    const h = x.map_new(size, 0, 1, 3, 0, 0, 0);
+    const data = x.map_data(h);
+    const hay = Buffer.from(new Uint8Array(size).map(() => 97 + rnd(2)));
+    new Uint8Array(x.memory.buffer).set(hay, data);
+    const needles = ['aca', 'abca', 'abccccca', 'abcacbcacbcacbcba'].map((s) => Buffer.from(s, 'latin1'));
+    for (const needle of needles) {
+      const len = needle.length;
+      for (const at of [0, 5, (64 << 10) - 1, 64 << 10, (64 << 10) + 63, (3 << 20) + 17, size - len - 64, size - len]) {
+        needle.copy(hay, at);
+        new Uint8Array(x.memory.buffer).set(needle, data + at);
+        const address = x.scratch(len);
+        new Uint8Array(x.memory.buffer).set(needle, address);
+        for (const [from, to] of [[0, size], [1, size], [at + 1, size], [0, at + len - 1]]) {
+          const expected = hay.subarray(from, to).indexOf(needle);
+          const got = x.find(h, address, len, from, to, 0);
+          assert.is(got, expected < 0 ? -1 : from + expected, `${build} ${needle} at ${at} [${from},${to})`);
+        }
+        const restore = hay.subarray(at, at + len).map(() => 97 + rnd(2));
+        restore.copy(hay, at);
+        new Uint8Array(x.memory.buffer).set(restore, data + at);
+      }
+    }
+    assert.is(x.map_close(h, 0), 0);
+  });
+
   test('readline stops after the first newline, whichever block it falls in', () => {
     const x = new WebAssembly.Instance(wasm, {}).exports as any;
     for (let at = 0; at < 80; at++) {
