@@ -1,7 +1,8 @@
 // Byte-string search over linear memory: the engine under find(), rfind() and readline().
 // The SIMD versions (a first/last-byte filter with a candidate check, which a long forward search
-// widens to three bytes where candidates prove common; a plain byte scan for one-byte needles) are used when the module is built with SIMD; the scalar versions are the
-// reference, built into the scalar module and tested against the same exhaustive model.
+// widens to three bytes where candidates prove common; a plain byte scan for one-byte needles)
+// are used when the module is built with SIMD; the scalar versions are the reference, built into
+// the scalar module and tested against the same exhaustive model.
 
 /** Whether `n` bytes at `a` equal those at `b`. Precondition: both ranges are inside memory. */
 @inline function bytesEqual(a: usize, b: usize, n: usize): bool {
@@ -52,6 +53,12 @@ function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize,
   return -1;
 }
 
+/** The lanes of four compares (16 bytes each, in order) as one 64-bit mask, a bit per byte. */
+@inline function bits64(a: v128, b: v128, c: v128, d: v128): u64 {
+  return <u64>i8x16.bitmask(a) | (<u64>i8x16.bitmask(b) << 16)
+    | (<u64>i8x16.bitmask(c) << 32) | (<u64>i8x16.bitmask(d) << 48);
+}
+
 /**
  * Where the byte `f` (splatted) is among the 64 bytes at `at`: a bit per byte, 0 for none (one
  * any_true over the four blocks, bit masks only where there is a match). SIMD builds only.
@@ -62,8 +69,7 @@ function rfindScalar(hay: usize, hayLen: usize, needle: usize, needleLen: usize,
   const e2 = i8x16.eq(v128.load(at, 32), f);
   const e3 = i8x16.eq(v128.load(at, 48), f);
   if (!v128.any_true(v128.or(v128.or(e0, e1), v128.or(e2, e3)))) return 0;
-  return <u64>i8x16.bitmask(e0) | (<u64>i8x16.bitmask(e1) << 16)
-    | (<u64>i8x16.bitmask(e2) << 32) | (<u64>i8x16.bitmask(e3) << 48);
+  return bits64(e0, e1, e2, e3);
 }
 
 /**
@@ -121,8 +127,7 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
           const c = v128.and(i8x16.eq(v128.load(hay + i, 32), f), i8x16.eq(v128.load(hay + i + tail, 32), l));
           const d = v128.and(i8x16.eq(v128.load(hay + i, 48), f), i8x16.eq(v128.load(hay + i + tail, 48), l));
           if (i8x16.bitmask(v128.or(v128.or(a, b), v128.or(c, d))) != 0) {
-            let m = <u64>i8x16.bitmask(a) | (<u64>i8x16.bitmask(b) << 16)
-              | (<u64>i8x16.bitmask(c) << 32) | (<u64>i8x16.bitmask(d) << 48);
+            let m = bits64(a, b, c, d);
             while (m != 0) {
               const j = i + <usize>ctz(m);
               if (bytesEqual(hay + j + 1, needle + 1, needleLen - 2)) return <i64>j;
@@ -146,8 +151,7 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
           const d = v128.and(v128.and(i8x16.eq(v128.load(hay + i, 48), f), i8x16.eq(v128.load(hay + i + 1, 48), s)),
             i8x16.eq(v128.load(hay + i + tail, 48), l));
           if (i8x16.bitmask(v128.or(v128.or(a, b), v128.or(c, d))) != 0) {
-            let m = <u64>i8x16.bitmask(a) | (<u64>i8x16.bitmask(b) << 16)
-              | (<u64>i8x16.bitmask(c) << 32) | (<u64>i8x16.bitmask(d) << 48);
+            let m = bits64(a, b, c, d);
             while (m != 0) {
               const j = i + <usize>ctz(m);
               if (bytesEqual(hay + j + 2, needle + 2, needleLen - 3)) return <i64>j;
