@@ -119,7 +119,7 @@ export function findBytes(hay: usize, hayLen: usize, needle: usize, needleLen: u
       // Blocks go by stretches of STRETCH bytes, counting candidates: see DENSE.
       let dense = false;
       while (!dense && i + 64 <= last + 1) {
-        const end = min(i + STRETCH, last - 62); // blocks start below it, and i + 64 <= last + 1
+        const end = i + min(STRETCH, last - 62 - i); // blocks start below it: i + 64 <= last + 1
         let candidates: usize = 0;
         for (; i < end; i += 64) {
           const a = v128.and(i8x16.eq(v128.load(hay + i), f), i8x16.eq(v128.load(hay + i + tail), l));
