@@ -62,12 +62,16 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
     const data = x.map_data(h);
     const hay = Buffer.from(new Uint8Array(size).map(() => 97 + rnd(2)));
     new Uint8Array(x.memory.buffer).set(hay, data);
+    /** Writes `bytes` at `at` into the map and into its copy `hay`, which stay equal. */
+    const put = (bytes: Uint8Array, at: number) => {
+      hay.set(bytes, at);
+      new Uint8Array(x.memory.buffer).set(bytes, data + at);
+    };
     const needles = ['aca', 'abca', 'abccccca', 'abcacbcacbcacbcba'].map((s) => Buffer.from(s, 'latin1'));
     for (const needle of needles) {
       const len = needle.length;
       for (const at of [0, 5, (64 << 10) - 1, 64 << 10, (64 << 10) + 63, (3 << 20) + 17, size - len - 64, size - len]) {
-        needle.copy(hay, at);
-        new Uint8Array(x.memory.buffer).set(needle, data + at);
+        put(needle, at);
         const address = x.scratch(len);
         new Uint8Array(x.memory.buffer).set(needle, address);
         for (const [from, to] of [[0, size], [1, size], [at + 1, size], [0, at + len - 1]]) {
@@ -75,9 +79,7 @@ for (const build of ['core.wasm', 'core-scalar.wasm']) {
           const got = x.find(h, address, len, from, to, 0);
           assert.is(got, expected < 0 ? -1 : from + expected, `${build} ${needle} at ${at} [${from},${to})`);
         }
-        const restore = hay.subarray(at, at + len).map(() => 97 + rnd(2));
-        restore.copy(hay, at);
-        new Uint8Array(x.memory.buffer).set(restore, data + at);
+        put(hay.subarray(at, at + len).map(() => 97 + rnd(2)), at);
       }
     }
     assert.is(x.map_close(h, 0), 0);
